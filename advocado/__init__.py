@@ -1,0 +1,1 @@
+"""Advocado: the application shell (settings, CLI, web app, scheduler)."""

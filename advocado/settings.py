@@ -1,0 +1,114 @@
+"""Every setting in one declarative table: name, default, help.
+
+Values come from, strongest first: environment variables (`ADVOCADO_<NAME>`), secret files in
+`ADVOCADO_SECRETS_DIR` (one file per setting, named like the setting), `advocado.toml` (or the file
+named by `ADVOCADO_CONFIG`), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from sqlalchemy.engine import make_url
+
+ENV_PREFIX = "ADVOCADO_"
+MASK = "********"
+
+
+def default_data_dir() -> Path:
+    """`$XDG_DATA_HOME/advocado`, else `~/.local/share/advocado`."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "advocado"
+
+
+def config_file() -> Path:
+    return Path(os.environ.get(f"{ENV_PREFIX}CONFIG", "advocado.toml"))
+
+
+class Settings(BaseSettings):
+    """Advocado's settings. Each field's description is its user-facing help."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where Advocado keeps its SQLite database and other files.")
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://user:pass@host/db. "
+        "Default: a SQLite file `advocado.db` in the data directory.",
+    )
+    log_level: str = Field(default="WARNING", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    sentiment_model: str = Field(
+        default="advocado-minilm",
+        description="Sentiment model: `advocado-minilm` (built in, offline), a Hugging Face model id, or a local path.",
+    )
+    sentiment_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Map a model's own labels to negative/neutral/positive, e.g. {\"LABEL_0\": \"negative\"} or {\"1 star\": \"negative\"}.",
+    )
+    sentiment_quantize: bool = Field(default=False, description="Run the sentiment model with int8 dynamic quantization (faster, slightly less accurate).")
+    sentiment_threads: int | None = Field(default=None, description="CPU threads for sentiment scoring; default: the number of cores.")
+    allow_private_networks: bool = Field(
+        default=False,
+        description="Let collectors fetch loopback and private-network addresses (self-hosted sources, tests). Off by default to stop SSRF.",
+    )
+    user_agent: str = Field(
+        default="Advocado/0.1 (+https://github.com/advocado/advocado; self-hosted review collector)",
+        description="User-Agent sent by collectors.",
+    )
+    http_timeout: float = Field(default=20.0, description="Seconds before a collector's HTTP request times out.")
+    failure_threshold: int = Field(default=3, description="Consecutive failed runs before a source is reported as failing.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL to connect to, with the SQLite default filled in."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.data_dir.expanduser() / 'advocado.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        secrets_dir = Path(os.environ.get(f"{ENV_PREFIX}SECRETS_DIR", "/run/secrets"))
+        if secrets_dir.is_dir():
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir))
+        toml = config_file()
+        if toml.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+
+def describe(settings: Settings) -> list[tuple[str, str, str]]:
+    """(environment variable, shown value, help) for every setting; secrets are masked."""
+    rows = []
+    for name, info in Settings.model_fields.items():
+        rows.append((ENV_PREFIX + name.upper(), _shown(name, getattr(settings, name), info), info.description or ""))
+    return rows
+
+
+def _shown(name: str, value: Any, info: FieldInfo) -> str:
+    if isinstance(value, SecretStr):
+        secret = value.get_secret_value()
+        if name == "database_url":
+            return make_url(secret).render_as_string(hide_password=True).replace("***", MASK)
+        return MASK if secret else ""
+    if value is None:
+        return ""
+    return str(value)

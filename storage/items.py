@@ -1,0 +1,93 @@
+"""The normalized item every collector and importer hands to `ingest`, and its content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from storage.models import MentionKind
+from storage.types import as_utc
+
+MAX_TEXT_CHARS = 100_000
+"""Longest review text accepted; far above any real review, far below a pasted database dump."""
+
+MAX_SHORT_CHARS = 2_000
+"""Longest author name, title, url, language or external id."""
+
+_HASH_VERSION = "1"
+_WHITESPACE = re.compile(r"\s+")
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_CHARS)]
+
+
+class MentionIn(BaseModel):
+    """One review or mention as a source saw it, before it is stored.
+
+    `external_id` is the source's own id for the item; where a source has none, use
+    `content_key()` to derive a stable one from the content.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_CHARS)]
+    kind: MentionKind = MentionKind.review
+    url: ShortText | None = None
+    author_name: ShortText | None = None
+    author_handle: ShortText | None = None
+    title: ShortText | None = None
+    text: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    original: str | None = Field(default=None, max_length=4 * MAX_TEXT_CHARS)
+    rating: float | None = Field(default=None, ge=1, le=5)
+    language: ShortText | None = None
+    published_at: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+    consent_ref: ShortText | None = None
+
+    @field_validator("published_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _zero_is_not_a_rating(cls, value: Any) -> Any:
+        if value == 0:
+            raise ValueError("a rating is 1 to 5; 0 means no rating, leave it empty")
+        return value
+
+    def content_hash(self) -> str:
+        """A stable hash of what the item says, to notice edits; whitespace and Unicode form ignored."""
+        return content_hash(
+            title=self.title,
+            text=self.text,
+            rating=self.rating,
+            author_name=self.author_name,
+            author_handle=self.author_handle,
+            url=self.url,
+            published_at=self.published_at.isoformat() if self.published_at else None,
+        )
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, str):
+        return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    return value
+
+
+def content_hash(**fields: Any) -> str:
+    """Hash fields as canonical JSON with a version prefix; empty fields are left out so adding a
+    field later does not change the hash of items that lack it (the reader project's recipe)."""
+    canonical = {k: _normal(v) for k, v in fields.items() if v not in (None, "", [], {})}
+    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _HASH_VERSION + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def content_key(*parts: Any) -> str:
+    """An external id for items whose source gives none, derived from who said what, when."""
+    return "h:" + content_hash(parts=[_normal(p) for p in parts if p not in (None, "")])[1:33]

@@ -1,0 +1,155 @@
+"""The tables: brands and their competitors, sources, mentions, sentiment scores, tombstones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+class MentionKind(StrEnum):
+    """What a mention is, in the user's words."""
+
+    review = "review"
+    post = "post"
+    comment = "comment"
+    testimonial = "testimonial"
+    survey_answer = "survey_answer"
+
+
+class DisplayStatus(StrEnum):
+    """Whether a mention may be shown publicly; everything starts pending moderation."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    hidden = "hidden"
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def _fk(target: str, *, nullable: bool = False) -> Any:
+    return Field(sa_column=Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=True))
+
+
+def _utc(*, nullable: bool = True, index: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime, nullable=True, index=index))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=index))
+
+
+class Brand(SQLModel, table=True):
+    """A brand the team watches, with the other names and web domains it goes by."""
+
+    __tablename__ = "brands"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    aliases: list[str] = _json_list()
+    domains: list[str] = _json_list()
+    created_at: datetime = _utc(nullable=False)
+
+
+class Competitor(SQLModel, table=True):
+    """A competitor of one brand, with its own aliases and domains."""
+
+    __tablename__ = "competitors"
+    __table_args__ = (UniqueConstraint("brand_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = _fk("brands.id")
+    name: str
+    aliases: list[str] = _json_list()
+    domains: list[str] = _json_list()
+
+
+class Source(SQLModel, table=True):
+    """Somewhere mentions come from: a collector with its parameters, or a file import."""
+
+    __tablename__ = "sources"
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = _fk("brands.id")
+    kind: str = Field(index=True)
+    name: str = ""
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    schedule_seconds: int | None = None
+    enabled: bool = True
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    consecutive_failures: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    last_run_at: datetime | None = _utc()
+    next_run_at: datetime | None = _utc()
+    created_at: datetime = _utc(nullable=False)
+
+
+class Mention(SQLModel, table=True):
+    """One review, social post, comment, testimonial or survey answer."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id"),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_1_to_5"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected', 'hidden')", name="known_status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = _fk("sources.id")
+    kind: str = MentionKind.review.value
+    external_id: str
+    url: str | None = None
+    author_name: str | None = Field(default=None, index=True)
+    author_handle: str | None = None
+    title: str | None = None
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    original: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    rating: float | None = None
+    language: str | None = None
+    published_at: datetime | None = _utc(index=True)
+    collected_at: datetime = _utc(nullable=False)
+    updated_at: datetime | None = _utc()
+    content_hash: str
+    status: str = DisplayStatus.pending.value
+    tags: list[str] = _json_list()
+    consent_ref: str | None = None
+
+
+class SentimentScore(SQLModel, table=True):
+    """A sentiment label with class probabilities given to a mention by one model version."""
+
+    __tablename__ = "sentiment_scores"
+    __table_args__ = (UniqueConstraint("mention_id", "model_id", "model_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = _fk("mentions.id")
+    model_id: str
+    model_version: str
+    label: str
+    probabilities: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scored_at: datetime = _utc(nullable=False)
+
+
+class Tombstone(SQLModel, table=True):
+    """What is left of an erased mention: enough to never ingest it again, no personal data."""
+
+    __tablename__ = "tombstones"
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id"),
+        Index("ix_tombstones_content_hash", "content_hash"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int
+    external_id: str
+    content_hash: str
+    reason: str = "erasure request"
+    erased_at: datetime = _utc(nullable=False)
