@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from advocado import cli_data, cli_sentiment, cli_sources
@@ -76,7 +77,7 @@ def brand_show(name: str) -> None:
     """Show one brand with its competitors."""
     with database().read() as session:
         brand = get_brand(session, name)
-        console.print(f"[bold]{brand.name}[/] (id {brand.id})")
+        console.print(f"[bold]{escape(brand.name)}[/] (id {brand.id})")
         console.print(f"aliases: {', '.join(brand.aliases) or '-'}", highlight=False)
         console.print(f"domains: {', '.join(brand.domains) or '-'}", highlight=False)
         console.print(f"mentions: {count_mentions(session, brand)}")
