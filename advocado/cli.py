@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from advocado import cli_data, cli_sentiment, cli_sources
@@ -41,7 +40,7 @@ def brand_add(
     """Add a brand to watch."""
     with database().write() as session:
         brand = add_brand(session, name, aliases=alias or [], domains=domain or [], competitors=competitor or [])
-        console.print(f"Added brand {brand.name} (id {brand.id}).", highlight=False)
+        console.print(f"Added brand {brand.name} (id {brand.id}).")
 
 
 @brand_app.command("competitor")
@@ -56,7 +55,7 @@ def brand_competitor(
     with database().write() as session:
         competitor = add_competitor(session, get_brand(session, brand), name, aliases=alias or [], domains=domain or [])
         console.print(f"{competitor.name}: aliases {', '.join(competitor.aliases) or '-'}; "
-                      f"domains {', '.join(competitor.domains) or '-'}", highlight=False)
+                      f"domains {', '.join(competitor.domains) or '-'}")
 
 
 @brand_app.command("list")
@@ -77,13 +76,13 @@ def brand_show(name: str) -> None:
     """Show one brand with its competitors."""
     with database().read() as session:
         brand = get_brand(session, name)
-        console.print(f"[bold]{escape(brand.name)}[/] (id {brand.id})")
-        console.print(f"aliases: {', '.join(brand.aliases) or '-'}", highlight=False)
-        console.print(f"domains: {', '.join(brand.domains) or '-'}", highlight=False)
+        console.print(f"{brand.name} (id {brand.id})", style="bold")
+        console.print(f"aliases: {', '.join(brand.aliases) or '-'}")
+        console.print(f"domains: {', '.join(brand.domains) or '-'}")
         console.print(f"mentions: {count_mentions(session, brand)}")
         for competitor in competitors_of(session, brand):
             console.print(f"competitor: {competitor.name}; aliases {', '.join(competitor.aliases) or '-'}; "
-                          f"domains {', '.join(competitor.domains) or '-'}", highlight=False)
+                          f"domains {', '.join(competitor.domains) or '-'}")
 
 
 @db_app.command("upgrade")

@@ -75,7 +75,7 @@ def import_command(
                 totals[key] += getattr(result, key)
             advance(len(chunk))
     console.print(f"{path.name}: {len(items)} reviews read; {totals['new']} new, {totals['updated']} updated, "
-                  f"{totals['unchanged']} unchanged, {totals['erased']} skipped as erased.", highlight=False)
+                  f"{totals['unchanged']} unchanged, {totals['erased']} skipped as erased.")
 
 
 def export_record(record: MentionRecord) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def export_command(
                 stream.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     if output is not None:
-        console.print(f"Exported {count} mentions of {found.name} to {output}.", highlight=False)
+        console.print(f"Exported {count} mentions of {found.name} to {output}.")
 
 
 @friendly_errors

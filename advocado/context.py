@@ -11,12 +11,14 @@ from typing import NoReturn, ParamSpec, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from advocado.settings import Settings
 from storage import Database, StorageError
 
-console = Console()
+# Mention text and names are untrusted: never interpret them as Rich markup.
+console = Console(markup=False, highlight=False)
 errors = Console(stderr=True)
 
 P = ParamSpec("P")
@@ -45,7 +47,7 @@ def database() -> Database:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
