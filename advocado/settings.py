@@ -1,7 +1,7 @@
 """Every setting in one declarative table: name, default, help.
 
 Values come from, strongest first: environment variables (`ADVOCADO_<NAME>`), secret files in
-`ADVOCADO_SECRETS_DIR` (one file per setting, named like the setting), `advocado.toml` (or the file
+`ADVOCADO_SECRETS_DIR` (default /run/secrets; one file per setting, named like its environment variable), `advocado.toml` (or the file
 named by `ADVOCADO_CONFIG`), then the defaults below.
 """
 
