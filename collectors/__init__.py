@@ -1,1 +1,24 @@
-"""collectors."""
+"""Collectors: reviews and mentions from the places a marketing team watches, fetched politely and safely.
+
+The small public API the CLI (and later the web app and scheduler) uses:
+
+- `registry()`: every installed collector kind (`Collector` subclasses, from entry points);
+- `HttpOptions`: how to fetch (User-Agent, timeout, private networks, per-host limits);
+- `run_sources(db, ids, options, ...)` / `run_source(db, id, fetcher, ...)`: run sources, recording
+  each outcome in its row; `due_sources(db)`: which sources are due;
+- `validate_params(kind, params)` and `masked_params(kind, params)` for adding and listing sources;
+- the error tree in `collectors.errors`.
+"""
+
+from collectors.base import Collector, Page, Params, Watermark
+from collectors.errors import CollectorError, PermanentError, PolicyError, TransientError
+from collectors.http import Fetcher, HttpOptions
+from collectors.params import masked_params, validate_params
+from collectors.registry import DuplicateKind, Registry, UnknownKind, registry
+from collectors.runner import RunReport, due_sources, run_source, run_sources
+
+__all__ = [
+    "Collector", "CollectorError", "DuplicateKind", "Fetcher", "HttpOptions", "Page", "Params", "PermanentError",
+    "PolicyError", "Registry", "RunReport", "TransientError", "UnknownKind", "Watermark", "due_sources",
+    "masked_params", "registry", "run_source", "run_sources", "validate_params",
+]

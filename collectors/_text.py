@@ -1,0 +1,91 @@
+"""HTML from sources turned into plain text, keeping where links pointed; dates and numbers parsed leniently."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import datetime, timezone
+from typing import Any
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+from storage import MAX_TEXT_CHARS
+
+_BLOCKS = {"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text of an HTML fragment: block elements become line breaks, a link keeps its target
+    as `text (url)` when the two differ, and scripts and styles are dropped."""
+    if not html:
+        return ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "template"]):
+        tag.decompose()
+    for link in soup.find_all("a"):
+        href = str(link.get("href") or "")
+        label = link.get_text()
+        if href.startswith(("http://", "https://")) and href.rstrip("/") not in (label.strip().rstrip("/"), ""):
+            link.replace_with(f"{label} ({href})" if label.strip() else href)
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    return clip(tidy(soup.get_text()))
+
+
+def tidy(text: str) -> str:
+    """Collapse runs of spaces and blank lines; strip each line."""
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """Text cut to what storage accepts."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clip_original(text: str | None) -> str | None:
+    return None if text is None else text[: 4 * MAX_TEXT_CHARS]
+
+
+def short(text: Any, limit: int = 2000) -> str | None:
+    """A name, title or id cut to storage's short-text limit; empty becomes None."""
+    if text is None:
+        return None
+    value = str(text).strip()
+    return value[:limit] or None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A timestamp in UTC from ISO 8601 text (with `Z` or an offset) or epoch seconds; None if unreadable."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        text = str(value).strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def rating(value: Any, best: float = 5.0) -> float | None:
+    """A 1-5 rating from a number or a numeric string, rescaled from `best`; 0 or junk is no rating."""
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    if best and best != 5.0 and best > 0:
+        number = number * 5.0 / best
+    if not 1.0 <= number <= 5.0:
+        return None
+    return round(number, 2)
