@@ -139,6 +139,7 @@ class AppStore(Collector):
 
     kind = "appstore"
     Params = AppStoreParams
+    example = {"app_id": "284882215", "countries": "us,gb"}
     params: AppStoreParams
 
     def page_url(self, country: str, page: int) -> str:

@@ -70,6 +70,8 @@ class Collector(ABC):
 
     kind: ClassVar[str]
     Params: ClassVar[type[Params]]
+    example: ClassVar[dict[str, str]]
+    """Parameters for the README's `advocado source add` example and the contract tests."""
 
     def __init__(self, params: Params, fetcher: Fetcher) -> None:
         self.params = params

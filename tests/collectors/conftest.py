@@ -38,3 +38,13 @@ def make_source(db: Database, kind: str, params: dict[str, Any], *, brand: str =
         source = add_source(session, owner, kind, name=kind, params=params)
         assert source.id is not None
         return source.id
+
+
+def stored_mentions(db: Database, source_id: int) -> list[Any]:
+    """The source's stored mentions in id order."""
+    from sqlmodel import select
+
+    from storage import Mention
+
+    with db.read() as session:
+        return list(session.exec(select(Mention).where(Mention.source_id == source_id).order_by(Mention.id)))
