@@ -50,7 +50,8 @@ def _with_open_robots(fault: Fault) -> Fault:
 
 async def _drain(kind: str, fault: Fault) -> int:
     collector_class = registry().get(kind)
-    params = collector_class.Params.model_validate({**collector_class.example, "base_url": "https://service.test"})
+    overrides = {"url": "https://service.test/page"} if "url" in collector_class.Params.model_fields else {}
+    params = collector_class.Params.model_validate({**collector_class.example, "base_url": "https://service.test", **overrides})
     sleeps: list[float] = []
 
     async def no_sleep(seconds: float) -> None:
@@ -85,12 +86,13 @@ def test_interface_is_complete_and_documented(kind: str) -> None:
     assert collector_class.kind == kind
     assert collector_class.description() and len(collector_class.description()) < 120
     assert "base_url" in collector_class.Params.model_fields
-    assert collector_class.Params.model_fields["base_url"].default.startswith("https://")
+    default = collector_class.Params.model_fields["base_url"].default
+    assert default.startswith("https://") or (default == "" and "url" in collector_class.Params.model_fields)
     collector_class.Params.model_validate(collector_class.example)
 
 
 def test_builtin_kinds_are_registered_through_entry_points() -> None:
-    assert {"appstore"} <= set(KINDS)
+    assert {"appstore", "webpage"} <= set(KINDS)
 
 
 def test_registry_refuses_a_second_collector_for_a_taken_kind() -> None:
