@@ -153,7 +153,7 @@ class AppStore(Collector):
             mark = marks[country]
             page_number, last_page = 1, MAX_PAGES
             while True:
-                fetched = await self.fetcher.get(self.page_url(country, page_number), robots=True, accept=frozenset({400}))
+                fetched = await self.get(self.page_url(country, page_number), accept=frozenset({400}))
                 if fetched.status == 400 and page_number > 1:
                     feed = FeedPage([], None)  # past the last page Apple serves
                 elif fetched.status == 400:

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
-from collectors.http import Fetcher
+from collectors.http import Fetched, Fetcher
 from storage import MentionIn
 
 
@@ -72,10 +72,16 @@ class Collector(ABC):
     Params: ClassVar[type[Params]]
     example: ClassVar[dict[str, str]]
     """Parameters for the README's `advocado source add` example and the contract tests."""
+    obeys_robots: ClassVar[bool] = True
+    """robots.txt governs crawling pages; documented APIs (their terms and rate-limit headers) set False."""
 
     def __init__(self, params: Params, fetcher: Fetcher) -> None:
         self.params = params
         self.fetcher = fetcher
+
+    async def get(self, url: str, **options: Any) -> Fetched:
+        """GET through the shared fetcher, obeying robots.txt unless this collector reads a documented API."""
+        return await self.fetcher.get(url, robots=self.obeys_robots, **options)
 
     @classmethod
     def description(cls) -> str:

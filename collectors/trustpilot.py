@@ -143,7 +143,7 @@ class Trustpilot(Collector):
         url = f"{self.params.base_url}/review/{self.params.domain}"
         for number in range(1, MAX_PAGES + 1):
             query = {"sort": "recency", "languages": "all"} | ({"page": str(number)} if number > 1 else {})
-            fetched = await self.fetcher.get(url, params=query, accept=frozenset({404}) if number > 1 else frozenset())
+            fetched = await self.get(url, params=query, accept=frozenset({404}) if number > 1 else frozenset())
             page = ReviewPage([], number) if fetched.status == 404 else parse_review_page(fetched.content, self.params.base_url)
             finished = mark.see(page.reviews) or not page.reviews or number >= (page.total_pages or number)
             yield Page(page.reviews, mark.cursor(finished=finished))

@@ -71,7 +71,7 @@ class Webpage(Collector):
     example = {"url": "https://www.example.com/products/anvil"}
 
     async def pages(self, state: dict[str, Any]) -> AsyncIterator[Page]:
-        fetched = await self.fetcher.get(self.params.url, validators=state.get("http"))
+        fetched = await self.get(self.params.url, validators=state.get("http"))
         if fetched.not_modified:
             yield Page([], dict(state))
             return
