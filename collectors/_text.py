@@ -14,6 +14,7 @@ from storage import MAX_TEXT_CHARS
 _BLOCKS = {"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_EPOCH = re.compile(r"\d{9,11}(\.\d+)?")
 
 
 def html_to_text(html: str | None) -> str:
@@ -70,6 +71,8 @@ def parse_time(value: Any) -> datetime | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return datetime.fromtimestamp(float(value), tz=timezone.utc)
         text = str(value).strip()
+        if _EPOCH.fullmatch(text):
+            return datetime.fromtimestamp(float(text), tz=timezone.utc)
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
         parsed = datetime.fromisoformat(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,10 +22,14 @@ import httpx
 from collectors._limits import HostLimiter
 from collectors._netguard import GuardedTransport
 from collectors._robots import RobotsCache
+from collectors._text import parse_time
 from collectors.errors import (
     AccessDenied, BlockedByRobots, ClientError, ConnectionFailed, FetchTimeout, InvalidParams, NotFound,
     ParseError, PermanentError, RateLimited, ResponseTooLarge, TransientError, UpstreamError,
 )
+
+# httpx logs every request URL at INFO; query strings can carry API keys, so keep it quiet.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 DEFAULT_USER_AGENT = "Advocado/0.1 (+https://github.com/advocado/advocado; self-hosted review collector)"
 
@@ -98,6 +103,27 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     now = now or datetime.now(timezone.utc)
     return max(0.0, (when - now).total_seconds())
+
+
+def rate_limit_pause(headers: httpx.Headers, now: datetime | None = None) -> float | None:
+    """Seconds until an exhausted `x-ratelimit-*` / `ratelimit-*` budget resets (Reddit, Mastodon, Bluesky)."""
+    remaining = headers.get("x-ratelimit-remaining") or headers.get("ratelimit-remaining")
+    reset = headers.get("x-ratelimit-reset") or headers.get("ratelimit-reset")
+    try:
+        if remaining is None or reset is None or float(remaining) >= 1:
+            return None
+    except ValueError:
+        return None
+    try:
+        seconds = float(reset)
+    except ValueError:
+        when = parse_time(reset)
+        if when is None:
+            return None
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    if seconds > 1e9:  # Bluesky sends an epoch timestamp, Reddit seconds to go
+        seconds -= (now or datetime.now(timezone.utc)).timestamp()
+    return max(0.0, seconds)
 
 
 def raise_for_status(response: httpx.Response, accept: frozenset[int] = frozenset()) -> None:
@@ -200,10 +226,10 @@ class Fetcher:
         async with self.limiter.slot(host):
             self.requests_sent += 1
             fetched, response = await self._read(request)
-        if response.status_code in (429, 503):
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-            if retry_after is not None:
-                self.limiter.defer(host, min(retry_after, self.options.max_retry_after))
+        pause = parse_retry_after(response.headers.get("retry-after")) if response.status_code in (429, 503) else None
+        pause = pause if pause is not None else rate_limit_pause(response.headers)
+        if pause:
+            self.limiter.defer(host, min(pause, self.options.max_retry_after))
         raise_for_status(response, accept)
         return fetched
 
