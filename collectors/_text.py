@@ -30,7 +30,10 @@ def html_to_text(html: str | None) -> str:
     for link in soup.find_all("a"):
         href = str(link.get("href") or "")
         label = link.get_text()
-        if href.startswith(("http://", "https://")) and href.rstrip("/") not in (label.strip().rstrip("/"), ""):
+        # Mentions and hashtags (@name, #tag) read better without their profile or tag URL.
+        if label.strip().startswith(("@", "#")):
+            link.replace_with(label)
+        elif href.startswith(("http://", "https://")) and href.rstrip("/") not in (label.strip().rstrip("/"), ""):
             link.replace_with(f"{label} ({href})" if label.strip() else href)
     for tag in soup.find_all("br"):
         tag.replace_with("\n")
