@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import unicodedata
 from datetime import datetime
 from typing import Annotated, Any
@@ -21,7 +19,6 @@ MAX_SHORT_CHARS = 2_000
 """Longest author name, title, url, language or external id."""
 
 _HASH_VERSION = "1"
-_WHITESPACE = re.compile(r"\s+")
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_CHARS)]
 
@@ -64,30 +61,32 @@ class MentionIn(BaseModel):
     def content_hash(self) -> str:
         """A stable hash of what the item says, to notice edits; whitespace and Unicode form ignored."""
         return content_hash(
-            title=self.title,
-            text=self.text,
-            rating=self.rating,
-            author_name=self.author_name,
-            author_handle=self.author_handle,
-            url=self.url,
-            published_at=self.published_at.isoformat() if self.published_at else None,
+            self.author_handle,
+            self.author_name,
+            self.published_at.isoformat() if self.published_at else None,
+            self.rating,
+            self.text,
+            self.title,
+            self.url,
         )
 
 
 def _normal(value: Any) -> Any:
     if isinstance(value, str):
-        return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        return " ".join(value.split())
     return value
 
 
-def content_hash(**fields: Any) -> str:
-    """Hash fields as canonical JSON with a version prefix; empty fields are left out so adding a
-    field later does not change the hash of items that lack it (the reader project's recipe)."""
-    canonical = {k: _normal(v) for k, v in fields.items() if v not in (None, "", [], {})}
-    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def content_hash(*fields: Any) -> str:
+    """Hash field values in a fixed order, normalised, with a version prefix, so the same content
+    always gives the same hash (the reader project's recipe, without its JSON step: this runs for
+    every ingested item)."""
+    payload = "\x1f".join("" if value is None else _normal(str(value)) for value in fields)
     return _HASH_VERSION + hashlib.sha256(payload.encode()).hexdigest()
 
 
 def content_key(*parts: Any) -> str:
     """An external id for items whose source gives none, derived from who said what, when."""
-    return "h:" + content_hash(parts=[_normal(p) for p in parts if p not in (None, "")])[1:33]
+    return "h:" + content_hash(*parts)[1:33]
