@@ -107,6 +107,20 @@ def config_show() -> None:
     console.print(table)
 
 
+@app.command("demo")
+@friendly_errors
+def demo() -> None:
+    """Load invented sample reviews (marked as demo data) so you can try every command."""
+    from advocado.demo import load_demo
+
+    loaded = load_demo(database())
+    console.print(f"Demo brand {loaded.brand!r}: {loaded.read} sample reviews, {loaded.new} new "
+                  f"(invented for the demo, tagged 'demo').")
+    console.print(f"Database: {settings().resolved_database_url}")
+    console.print(f"Try: advocado brand show {loaded.brand!r}")
+    console.print(f"     advocado export --brand {loaded.brand!r} --format csv --output demo.csv")
+
+
 cli_data.register(app)
 cli_sentiment.register(app)
 cli_sources.register(app)

@@ -18,7 +18,7 @@ from advocado.settings import Settings
 from storage import Database, StorageError
 
 # Mention text and names are untrusted: never interpret them as Rich markup.
-console = Console(markup=False, highlight=False)
+console = Console(markup=False, highlight=False, soft_wrap=True)
 errors = Console(stderr=True)
 
 P = ParamSpec("P")
