@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from storage import Database, DatabaseLocked, add_brand
+from storage import Database, DatabaseLocked, MentionIn, add_brand, add_source, erase_mention, ingest
 from storage.migrate import current_revision, head_revision
 
 
@@ -39,15 +40,34 @@ def test_opening_twice_does_not_migrate_again(tmp_path: Path) -> None:
     again.dispose()
 
 
-def test_a_writer_blocked_past_the_busy_timeout_gets_a_storage_error(tmp_path: Path) -> None:
+def _add_brand(database: Database) -> None:
+    with database.write() as session:
+        add_brand(session, "Blocked")
+
+
+def _ingest(database: Database) -> None:
+    ingest(database, 1, [MentionIn(external_id="1", text="x")])
+
+
+def _erase(database: Database) -> None:
+    with database.write() as session:
+        erase_mention(session, 1)
+
+
+@pytest.mark.parametrize("write", [_add_brand, _ingest, _erase], ids=["write-session", "ingest", "erase"])
+def test_a_writer_blocked_past_the_busy_timeout_gets_a_storage_error(tmp_path: Path, write: Callable[[Database], None]) -> None:
     path = tmp_path / "locked.db"
-    Database(f"sqlite:///{path}").dispose()
+    setup = Database(f"sqlite:///{path}")
+    with setup.write() as session:
+        add_source(session, add_brand(session, "Acme"), "import")
+    ingest(setup, 1, [MentionIn(external_id="1", text="x")])
+    setup.dispose()
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
     blocked = Database(f"sqlite:///{path}", upgrade=False, busy_timeout_ms=50)
     try:
-        with pytest.raises(DatabaseLocked, match="locked"), blocked.write() as session:
-            add_brand(session, "Acme")
+        with pytest.raises(DatabaseLocked, match="locked"):
+            write(blocked)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
