@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file
 from torch import nn
 from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerBase
@@ -64,14 +65,13 @@ def load_encoder() -> tuple[nn.Module, PreTrainedTokenizerBase]:
     return encoder, tokenizer
 
 
-def load_builtin(weights: Path = WEIGHTS) -> tuple[MeanPoolClassifier, PreTrainedTokenizerBase, dict[str, Any]]:
+def load_builtin(weights: Path | None = None) -> tuple[MeanPoolClassifier, PreTrainedTokenizerBase, dict[str, Any]]:
     """The fine-tuned classifier with its adapter merged in, its tokenizer, and the weights' metadata."""
+    weights = weights or WEIGHTS
     if not weights.is_file():
         raise ModelNotFound(f"built-in sentiment weights not found at {weights}; run `python -m sentiment.train`")
     encoder, tokenizer = load_encoder()
     tensors = load_file(str(weights))
-    from safetensors import safe_open
-
     with safe_open(str(weights), framework="pt") as handle:
         metadata = dict(handle.metadata() or {})
     recipe = json.loads(metadata.get("recipe", "{}"))

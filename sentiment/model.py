@@ -43,12 +43,13 @@ class SentimentModel:
     class_sentiments: list[str]
     max_tokens: int
     quantized: bool
-    logits: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    forward: Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
-    @property
-    def parameters(self) -> int:
-        """Number of parameters (of the float model; int8 layers count their packed weights)."""
-        return sum(p.numel() for p in self.network.parameters())
+    def logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The network's class logits for one padded batch."""
+        return self.forward(self.network, input_ids, attention_mask)
+
+    parameters: int = 0
 
     def info(self) -> dict[str, object]:
         """Model id, version, size and where it was loaded from, for `advocado sentiment info`."""
@@ -114,6 +115,7 @@ def load_model(
             loaded = _load_builtin()
         else:
             loaded = _load_hub_or_path(name, labels)
+    loaded.parameters = sum(p.numel() for p in loaded.network.parameters())
     if quantize_int8:
         loaded.network = quantize(loaded.network)
         loaded.quantized = True
@@ -132,7 +134,7 @@ def _load_builtin() -> SentimentModel:
         class_sentiments=list(minilm.LABELS),
         max_tokens=BUILTIN_MAX_TOKENS,
         quantized=False,
-        logits=lambda input_ids, attention_mask: network(input_ids, attention_mask),
+        forward=lambda network, input_ids, attention_mask: network(input_ids, attention_mask),
     )
 
 
@@ -163,7 +165,7 @@ def _load_hub_or_path(name: str, labels: Mapping[str, str] | None) -> SentimentM
         class_sentiments=sentiments,
         max_tokens=limit,
         quantized=False,
-        logits=lambda input_ids, attention_mask: network(input_ids=input_ids, attention_mask=attention_mask).logits,
+        forward=lambda network, input_ids, attention_mask: network(input_ids=input_ids, attention_mask=attention_mask).logits,
     )
 
 
