@@ -19,6 +19,7 @@ from storage.errors import AlreadyExists, DatabaseLocked, InvalidItem, NotFound,
 from storage.ingest import IngestResult, ingest
 from storage.items import MAX_TEXT_CHARS, MentionIn, content_key
 from storage.models import (
+    ApiToken,
     Brand,
     Competitor,
     DisplayStatus,
@@ -29,13 +30,15 @@ from storage.models import (
     Tombstone,
 )
 from storage.queries import MentionRecord, count_mentions, iter_mentions
+from storage.tokens import TOKEN_PREFIX, any_live_token, create_token, list_tokens, revoke_token, verify_token
 from storage.types import utcnow
 
 __all__ = [
-    "MAX_TEXT_CHARS", "AlreadyExists", "Brand", "Competitor", "Database", "DatabaseLocked",
+    "MAX_TEXT_CHARS", "TOKEN_PREFIX", "AlreadyExists", "ApiToken", "Brand", "Competitor", "Database", "DatabaseLocked",
     "DisplayStatus", "IngestResult", "InvalidItem", "Mention", "MentionIn", "MentionKind",
     "MentionRecord", "NotFound", "SentimentScore", "Source", "StorageError", "Tombstone",
     "add_brand", "add_competitor", "add_source", "competitors_of", "content_key", "count_mentions",
     "erase_author", "erase_mention", "get_brand", "get_or_add_source", "get_source", "ingest",
-    "iter_mentions", "list_brands", "utcnow",
+    "iter_mentions", "list_brands", "utcnow", "any_live_token", "create_token", "list_tokens",
+    "revoke_token", "verify_token",
 ]

@@ -153,3 +153,18 @@ class Tombstone(SQLModel, table=True):
     content_hash: str
     reason: str = "erasure request"
     erased_at: datetime = _utc(nullable=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """An admin API token: only its SHA-256 hash and a short prefix to recognise it are stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    prefix: str = Field(index=True)
+    token_hash: str
+    created_at: datetime = _utc(nullable=False)
+    expires_at: datetime | None = _utc()
+    last_used_at: datetime | None = _utc()
+    revoked_at: datetime | None = _utc()
