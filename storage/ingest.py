@@ -104,14 +104,15 @@ def _ingest_batch(
         if key in erased.keys or digest in erased.hashes:
             result.erased += 1
         elif (row := stored.get(key)) is None:
-            new_rows.append(_row(item, digest, source_id=source_id, collected_at=now, status=DisplayStatus.pending.value))
+            new_rows.append(_row(item, digest))
         elif row.content_hash == digest:
             result.unchanged += 1
         else:
             status = DisplayStatus.pending.value if row.status == DisplayStatus.approved.value else row.status
             edits.append(_row(item, digest, mention_id=row.id, updated_at=now, status=status))
     if new_rows:
-        _insert_many(connection, new_rows)
+        _insert_many(connection, new_rows, {"source_id": source_id, "collected_at": now,
+                                             "status": DisplayStatus.pending.value})
         result.new = len(new_rows)
     if edits:
         # bind names must differ from column names in an executemany UPDATE
@@ -124,20 +125,27 @@ def _ingest_batch(
     return result
 
 
-def _insert_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """A driver-level executemany with the column types' own bind processing.
+def _insert_many(connection: Connection, rows: list[dict[str, Any]], shared: dict[str, Any]) -> None:
+    """A driver-level executemany with the column types' own bind processing; `shared` holds the
+    values every row has in common, converted once.
 
     Through `connection.execute(insert(...), rows)` SQLAlchemy re-derives every row's parameters
     and the ingest path ran at a fifth of a raw executemany (bench/ingest.py); this keeps the same
     conversions (UTC datetimes, JSON lists) and lets the driver do the loop.
     """
-    names = list(rows[0])
     dialect = connection.dialect
+    names = [*rows[0], *shared]
     compiled = insert(_MENTIONS).compile(dialect=dialect, column_keys=names)
-    processors = [(name, process) for name in names if (process := _MENTIONS.c[name].type.bind_processor(dialect))]
+
+    def processor(name: str) -> Any:
+        return _MENTIONS.c[name].type.bind_processor(dialect)
+
+    shared = {name: process(value) if (process := processor(name)) else value for name, value in shared.items()}
+    per_row = [(name, process) for name in rows[0] if (process := processor(name))]
     for row in rows:
-        for name, process in processors:
+        for name, process in per_row:
             row[name] = process(row[name])
+        row.update(shared)
     if compiled.positional:
         ordered = itemgetter(*(compiled.positiontup or []))
         connection.exec_driver_sql(str(compiled), [ordered(row) for row in rows])
