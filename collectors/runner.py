@@ -117,11 +117,17 @@ def _record_outcome(db: Database, source_id: int, report: RunReport, failure_thr
                     report.consecutive_failures, report.error)
 
 
-def due_sources(db: Database, *, now: datetime | None = None, brand_id: int | None = None) -> list[int]:
-    """Ids of enabled sources whose time has come (never run, unscheduled, or past `next_run_at`)."""
+def due_sources(
+    db: Database, *, now: datetime | None = None, brand_id: int | None = None, collectors: Registry | None = None,
+) -> list[int]:
+    """Ids of enabled collector sources whose time has come (never run, unscheduled, or past `next_run_at`).
+
+    Sources of kinds no collector handles (file imports) are never due.
+    """
     now = now or utcnow()
+    kinds = (collectors or registry()).kinds()
     with db.read() as session:
-        query = select(Source).where(Source.enabled == True)  # noqa: E712 - SQL comparison
+        query = select(Source).where(Source.enabled == True, Source.kind.in_(kinds))  # type: ignore[attr-defined]  # noqa: E712
         if brand_id is not None:
             query = query.where(Source.brand_id == brand_id)
         return [s.id for s in session.exec(query.order_by(Source.id))
