@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 from sentiment.labels import SENTIMENTS
-from sentiment.model import SentimentModel
+from sentiment.model import BUILTIN_ID, SentimentModel, load_model
 
 # Texts longer than this are cut to evenly spaced pieces before tokenizing, so a 10 MB paste costs
 # what a long review costs; MAX_WINDOWS windows of a text are scored at most.
@@ -107,11 +108,19 @@ def window_probabilities(
     return result
 
 
-def score_texts(texts: Sequence[object], model: SentimentModel, batch_size: int = 32) -> list[Score]:
-    """Score each text; long texts are windowed and their windows' probabilities averaged by length.
+@functools.cache
+def builtin_model() -> SentimentModel:
+    """The built-in model, loaded once per process (for callers that pass no model)."""
+    return load_model(BUILTIN_ID)
+
+
+def score_texts(texts: Sequence[object], model: SentimentModel | None = None, batch_size: int = 32) -> list[Score]:
+    """Score each text with `model` (default: the built-in model); long texts are windowed and their
+    windows' probabilities averaged by length.
 
     Empty and whitespace-only texts are neutral with certainty and never reach the model.
     """
+    model = model or builtin_model()
     owners: list[int] = []
     encoded: list[list[int]] = []
     for position, value in enumerate(texts):

@@ -32,8 +32,9 @@ def test_the_builtin_model_loads_offline_and_gets_plain_cases_right(monkeypatch:
         "Terrible. It broke after two days and support never answered.",
         "",
     ]
-    labels = [score.label for score in score_texts(texts, model)]
-    assert labels == ["positive", "negative", "neutral"]
+    scores = score_texts(texts, model)
+    assert [score.label for score in scores] == ["positive", "negative", "neutral"]
+    assert score_texts(texts) == scores
 
 
 def test_quantized_builtin_model_agrees_on_plain_cases() -> None:
