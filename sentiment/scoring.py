@@ -61,18 +61,26 @@ def special_tokens(tokenizer: PreTrainedTokenizerBase) -> tuple[list[int], list[
 def windows(model: SentimentModel, text: str) -> list[list[int]]:
     """Token ids of the text's windows, special tokens included: one for a short text, several
     overlapping ones for a long text (evenly spread, at most MAX_WINDOWS)."""
+    return _windows_of_texts(model, [text])[0]
+
+
+def _windows_of_texts(model: SentimentModel, texts: list[str]) -> list[list[list[int]]]:
     tokenizer = model.tokenizer
     prefix, suffix = special_tokens(tokenizer)
-    ids = tokenizer(_shorten(text), add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
     room = model.max_tokens - len(prefix) - len(suffix)
-    if len(ids) <= room:
-        return [prefix + ids + suffix]
-    stride = room - min(WINDOW_OVERLAP, room // 4)
-    starts = [*range(0, len(ids) - room, stride), len(ids) - room]
-    if len(starts) > MAX_WINDOWS:
-        step = (len(starts) - 1) / (MAX_WINDOWS - 1)
-        starts = [starts[round(i * step)] for i in range(MAX_WINDOWS)]
-    return [prefix + ids[start:start + room] + suffix for start in starts]
+    encoded = tokenizer([_shorten(text) for text in texts], add_special_tokens=False, truncation=False, verbose=False)
+    result = []
+    for ids in encoded["input_ids"]:
+        if len(ids) <= room:
+            result.append([prefix + ids + suffix])
+            continue
+        stride = room - min(WINDOW_OVERLAP, room // 4)
+        starts = [*range(0, len(ids) - room, stride), len(ids) - room]
+        if len(starts) > MAX_WINDOWS:
+            step = (len(starts) - 1) / (MAX_WINDOWS - 1)
+            starts = [starts[round(i * step)] for i in range(MAX_WINDOWS)]
+        result.append([prefix + ids[start:start + room] + suffix for start in starts])
+    return result
 
 
 def _batches(lengths: list[int], batch_size: int, max_batch_tokens: int) -> list[list[int]]:
@@ -121,14 +129,13 @@ def score_texts(texts: Sequence[object], model: SentimentModel | None = None, ba
     Empty and whitespace-only texts are neutral with certainty and never reach the model.
     """
     model = model or builtin_model()
+    present = [(position, text) for position, text in enumerate(map(as_text, texts)) if text.strip()]
     owners: list[int] = []
     encoded: list[list[int]] = []
-    for position, value in enumerate(texts):
-        text = as_text(value)
-        if text.strip():
-            for ids in windows(model, text):
-                owners.append(position)
-                encoded.append(ids)
+    if present:
+        for (position, _), parts in zip(present, _windows_of_texts(model, [text for _, text in present])):
+            owners += [position] * len(parts)
+            encoded += parts
     probabilities = window_probabilities(model, encoded, batch_size)
     mapping = torch.zeros(len(model.class_sentiments), len(SENTIMENTS))
     for index, sentiment in enumerate(model.class_sentiments):
