@@ -13,17 +13,22 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import sys
 import time
 from pathlib import Path
 
-import torch
-from transformers import pipeline
+ROOT = Path(__file__).resolve().parents[1]
+# This script shares its name with the package it measures: import the package, not this file.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from sentiment import BUILTIN_ID, load_model, score_texts
-from sentiment.model import quiet_transformers
-from sentiment.scoring import windows
+import torch  # noqa: E402
+from transformers import pipeline  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "sentiment"
+from sentiment import BUILTIN_ID, load_model, score_texts  # noqa: E402
+from sentiment.model import quiet_transformers  # noqa: E402
+from sentiment.scoring import windows  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "datasets" / "sentiment"
 FILES = ("cr_train.tsv", "mr_train.tsv", "cr_dev.tsv", "mr_dev.tsv")
 
 
