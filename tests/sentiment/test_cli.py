@@ -133,3 +133,12 @@ def test_score_for_an_unknown_brand_is_a_one_line_error(cli: CliRunner, tiny: Pa
     code, _, err = run(cli, "score", "--brand", "Nobody")
     assert code == 1
     assert "no brand named 'Nobody'" in err
+
+
+def test_a_title_is_scored_together_with_the_text() -> None:
+    from sentiment import mention_text
+    from storage import Mention
+
+    assert mention_text(Mention(external_id="1", content_hash="h", title="Broken", text="Stopped after a day")) == "Broken. Stopped after a day"
+    assert mention_text(Mention(external_id="2", content_hash="h", title="Great", text="  ")) == "Great"
+    assert mention_text(Mention(external_id="3", content_hash="h", text="Just text")) == "Just text"
