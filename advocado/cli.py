@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from advocado import cli_data, cli_sentiment, cli_sources, cli_web
+from advocado import cli_alerts, cli_data, cli_sentiment, cli_sources, cli_web
 from advocado.context import console, database, friendly_errors, settings
 from advocado.settings import describe
 from storage import add_brand, add_competitor, competitors_of, count_mentions, get_brand, list_brands
@@ -125,6 +125,7 @@ cli_data.register(app)
 cli_sentiment.register(app)
 cli_sources.register(app)
 cli_web.register(app)
+cli_alerts.register(app)
 
 
 def main() -> None:
