@@ -1,0 +1,14 @@
+"""Opinion analytics: summaries with confidence intervals, themes, and shift, burst and mismatch detection.
+
+Everything here works on `Opinion` records read by `load_opinions`; it never reads settings and
+never sends anything. The CLI report, the alert rules and the dashboard call what is named here.
+"""
+
+from sentiment.opinion.data import Opinion, load_opinions, sentiment_from_rating
+from sentiment.opinion.stats import Interval, mean_interval, two_proportion_z, welch_z, wilson
+from sentiment.opinion.summary import BrandSummary, Summary, summarize, summarize_brand
+
+__all__ = [
+    "BrandSummary", "Interval", "Opinion", "Summary", "load_opinions", "mean_interval", "sentiment_from_rating",
+    "summarize", "summarize_brand", "two_proportion_z", "welch_z", "wilson",
+]
