@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     )
     http_timeout: float = Field(default=20.0, description="Seconds before a collector's HTTP request times out.")
     failure_threshold: int = Field(default=3, description="Consecutive failed runs before a source is reported as failing.")
+    web_host: str = Field(default="127.0.0.1", description="Address `advocado serve` listens on; anything but loopback needs an API token to exist.")
+    web_port: int = Field(default=8000, description="Port `advocado serve` listens on.")
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs dashboard login cookies; default: a random key per start (everyone logs in again after a restart).",
+    )
+    session_hours: float = Field(default=12.0, description="Hours a dashboard login lasts.")
 
     @property
     def resolved_database_url(self) -> str:

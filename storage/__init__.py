@@ -18,6 +18,7 @@ from storage.erase import erase_author, erase_mention
 from storage.errors import AlreadyExists, DatabaseLocked, InvalidItem, NotFound, StorageError
 from storage.ingest import IngestResult, ingest
 from storage.items import MAX_TEXT_CHARS, MentionIn, content_key
+from storage.listing import ListedMention, MentionFilter, MentionPage, Overview, list_mentions, overview
 from storage.models import (
     ApiToken,
     Brand,
@@ -29,6 +30,7 @@ from storage.models import (
     Source,
     Tombstone,
 )
+from storage.moderation import moderate
 from storage.queries import MentionRecord, count_mentions, iter_mentions
 from storage.tokens import TOKEN_PREFIX, any_live_token, create_token, list_tokens, revoke_token, verify_token
 from storage.types import utcnow
@@ -41,4 +43,5 @@ __all__ = [
     "erase_author", "erase_mention", "get_brand", "get_or_add_source", "get_source", "ingest",
     "iter_mentions", "list_brands", "utcnow", "any_live_token", "create_token", "list_tokens",
     "revoke_token", "verify_token",
+    "ListedMention", "MentionFilter", "MentionPage", "Overview", "list_mentions", "moderate", "overview",
 ]

@@ -1,0 +1,37 @@
+"""`advocado token create|list|revoke`, and `serve` refusing a public address while no token exists."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from advocado.cli import app
+from advocado.context import database
+from storage import verify_token
+
+
+def test_token_lifecycle(cli: CliRunner) -> None:
+    created = cli.invoke(app, ["token", "create", "--name", "alice", "--expires", "30d"])
+    assert created.exit_code == 0, created.output
+    secret = created.output.split()[0]
+    assert secret.startswith("adv_") and len(secret) > 40
+    with database().read() as session:
+        assert verify_token(session, secret) is not None
+    listed = cli.invoke(app, ["token", "list"])
+    assert "alice" in listed.output and secret not in listed.output and "live" in listed.output
+    assert cli.invoke(app, ["token", "create", "--name", "alice"]).exit_code == 1
+    assert cli.invoke(app, ["token", "revoke", "alice"]).exit_code == 0
+    assert "revoked" in cli.invoke(app, ["token", "list"]).output
+    with database().read() as session:
+        assert verify_token(session, secret) is None
+    assert "no token named 'bob'" in cli.invoke(app, ["token", "revoke", "bob"]).output
+
+
+def test_bad_expiry_is_one_line(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["token", "create", "--name", "x", "--expires", "soon"])
+    assert result.exit_code == 1 and "use a number and h, d or w" in result.output
+
+
+def test_serve_refuses_a_public_address_without_a_token(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
+    assert result.exit_code == 1
+    assert "refusing to listen on 0.0.0.0" in " ".join(result.output.split())
