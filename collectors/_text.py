@@ -3,18 +3,60 @@
 from __future__ import annotations
 
 import re
-import warnings
 from datetime import datetime, timezone
+from html.parser import HTMLParser
 from typing import Any
-
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from storage import MAX_TEXT_CHARS
 
-_BLOCKS = {"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+_SKIPPED = {"script", "style", "template"}
+_BLOCKS = {"p", "div", "li", "ul", "ol", "hr", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _EPOCH = re.compile(r"\d{9,11}(\.\d+)?")
+
+
+class _PlainText(HTMLParser):
+    """One pass over the markup (no tree): text, line breaks at blocks, links as `label (url)`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skipping = 0
+        self._link: tuple[str, int] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skipping += 1
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag in _BLOCKS:
+            self.out.append("\n")
+        elif tag == "a" and self._link is None:
+            self._link = (dict(attrs).get("href") or "", len(self.out))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br" or tag in _BLOCKS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCKS:
+            self.out.append("\n")
+        elif tag == "a" and self._link is not None:
+            href, start = self._link
+            self._link = None
+            label = "".join(self.out[start:])
+            # Mentions and hashtags (@name, #tag) read better without their profile or tag URL.
+            if label.strip().startswith(("@", "#")) or not href.startswith(("http://", "https://")):
+                return
+            if href.rstrip("/") != label.strip().rstrip("/"):
+                self.out[start:] = [f"{label} ({href})" if label.strip() else href]
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.out.append(data)
 
 
 def html_to_text(html: str | None) -> str:
@@ -22,25 +64,12 @@ def html_to_text(html: str | None) -> str:
     as `text (url)` when the two differ, and scripts and styles are dropped."""
     if not html:
         return ""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "template"]):
-        tag.decompose()
-    for link in soup.find_all("a"):
-        href = str(link.get("href") or "")
-        label = link.get_text()
-        # Mentions and hashtags (@name, #tag) read better without their profile or tag URL.
-        if label.strip().startswith(("@", "#")):
-            link.replace_with(label)
-        elif href.startswith(("http://", "https://")) and href.rstrip("/") not in (label.strip().rstrip("/"), ""):
-            link.replace_with(f"{label} ({href})" if label.strip() else href)
-    for tag in soup.find_all("br"):
-        tag.replace_with("\n")
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    return clip(tidy(soup.get_text()))
+    if "<" not in html and "&" not in html:
+        return clip(tidy(html))
+    parser = _PlainText()
+    parser.feed(html)
+    parser.close()
+    return clip(tidy("".join(parser.out)))
 
 
 def tidy(text: str) -> str:

@@ -9,8 +9,10 @@ later with exponential backoff, and is only reported as failing after `failure_t
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,24 +61,35 @@ def next_run_after_failure(now: datetime, failures: int, schedule_seconds: int |
 
 async def run_source(
     db: Database, source_id: int, fetcher: Fetcher, *, failure_threshold: int = 3,
-    collectors: Registry | None = None,
+    collectors: Registry | None = None, writer: Executor | None = None,
 ) -> RunReport:
-    """Run one source once and record the outcome in its row; never raises for a source's failure."""
+    """Run one source once and record the outcome in its row; never raises for a source's failure.
+
+    With a `writer` (a one-thread executor), database writes run there, so other sources keep
+    fetching meanwhile and writes never compete for SQLite's lock.
+    """
     with db.read() as session:
         source = get_source(session, source_id)
     report = RunReport(source_id=source_id, kind=source.kind, name=source.name)
     try:
-        await _collect_into(db, source, fetcher, collectors or registry(), report)
+        await _collect_into(db, source, fetcher, collectors or registry(), report, writer)
     except (CollectorError, StorageError) as error:
         report.error, report.error_class = str(error), type(error).__name__
     except Exception as error:  # noqa: BLE001 - a bug in one collector must not stop the others
         log.exception("source %s (%s) crashed", source_id, source.kind)
         report.error, report.error_class = f"internal error: {type(error).__name__}: {error}", "InternalError"
-    _record_outcome(db, source_id, report, failure_threshold)
+    await _in(writer, _record_outcome, db, source_id, report, failure_threshold)
     return report
 
 
-async def _collect_into(db: Database, source: Source, fetcher: Fetcher, collectors: Registry, report: RunReport) -> None:
+async def _in(writer: Executor | None, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    if writer is None:
+        return function(*args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(writer, functools.partial(function, *args, **kwargs))
+
+
+async def _collect_into(db: Database, source: Source, fetcher: Fetcher, collectors: Registry, report: RunReport,
+                        writer: Executor | None) -> None:
     try:
         collector_class = collectors.get(source.kind)
     except UnknownKind as error:
@@ -88,7 +101,7 @@ async def _collect_into(db: Database, source: Source, fetcher: Fetcher, collecto
         raise InvalidParams(f"invalid parameters for {source.kind}: {problems}") from None
     collector = collector_class(params, fetcher)
     async for page in collector.pages(dict(source.state or {})):
-        result: IngestResult = ingest(db, source.id, page.items, cursor=page.cursor)  # type: ignore[arg-type]
+        result: IngestResult = await _in(writer, ingest, db, source.id, page.items, cursor=page.cursor)
         report.pages += 1
         report.new += result.new
         report.updated += result.updated
@@ -143,10 +156,12 @@ async def run_sources(
     gate = asyncio.Semaphore(max(1, concurrency))
     own_fetcher = fetcher is None
     shared = fetcher or Fetcher(options)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advocado-writer")
 
     async def one(source_id: int) -> RunReport:
         async with gate:
-            report = await run_source(db, source_id, shared, failure_threshold=failure_threshold, collectors=collectors)
+            report = await run_source(db, source_id, shared, failure_threshold=failure_threshold,
+                                      collectors=collectors, writer=writer)
         if on_done is not None:
             on_done(report)
         return report
@@ -154,6 +169,7 @@ async def run_sources(
     try:
         return list(await asyncio.gather(*(one(source_id) for source_id in source_ids)))
     finally:
+        writer.shutdown(wait=True)
         if own_fetcher:
             await shared.aclose()
 
