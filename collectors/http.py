@@ -31,6 +31,8 @@ from collectors.errors import (
 # httpx logs every request URL at INFO; query strings can carry API keys, so keep it quiet.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
+CREDENTIAL_HEADERS = frozenset({"authorization", "x-goog-api-key", "x-api-key", "cookie"})
+
 DEFAULT_USER_AGENT = "Advocado/0.1 (+https://github.com/advocado/advocado; self-hosted review collector)"
 
 
@@ -237,7 +239,7 @@ class Fetcher:
         cap = self.options.max_bytes
         try:
             async with asyncio.timeout(self.options.timeout * 3):
-                response = await self._client.send(request, stream=True)
+                response = await self._open(request)
                 try:
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > cap:
@@ -260,6 +262,22 @@ class Fetcher:
         except httpx.TransportError as error:
             raise ConnectionFailed(f"{request.url.host}: {type(error).__name__}: {error}") from None
         return Fetched(response.status_code, str(response.url), response.headers, bytes(body)), response
+
+    async def _open(self, request: httpx.Request) -> httpx.Response:
+        """Send `request`; one that carries credentials follows redirects only within its own origin,
+        because httpx strips `Authorization` across origins but not API-key headers."""
+        if not any(name.lower() in CREDENTIAL_HEADERS for name in request.headers):
+            return await self._client.send(request, stream=True)
+        for _hop in range(self.options.max_redirects + 1):
+            response = await self._client.send(request, stream=True, follow_redirects=False)
+            if not response.is_redirect:
+                return response
+            await response.aclose()
+            target = request.url.join(response.headers["location"])
+            if (target.scheme, target.host, target.port) != (request.url.scheme, request.url.host, request.url.port):
+                raise PermanentError(f"{request.url.host} redirected to {target.host}; credentials are never sent to another host")
+            request = self._client.build_request("GET", target, headers=request.headers)
+        raise PermanentError(f"{request.url.host} redirected more than {self.options.max_redirects} times")
 
     async def _fetch_robots(self, url: str) -> tuple[int, bytes]:
         request = self._client.build_request("GET", url)

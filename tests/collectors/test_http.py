@@ -265,3 +265,22 @@ def test_slow_server_times_out(loopback: Loopback) -> None:
 
     with pytest.raises(FetchTimeout):
         asyncio.run(go())
+
+
+def test_api_key_headers_are_never_sent_to_another_host_on_redirect() -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.host, request.headers.get("x-goog-api-key")))
+        if request.url.host == "api.test" and request.url.path == "/moved":
+            return httpx.Response(301, headers={"Location": "https://api.test/here"})
+        if request.url.host == "api.test" and request.url.path == "/here":
+            return httpx.Response(302, headers={"Location": "https://evil.test/collect"})
+        return httpx.Response(200, text="ok")
+
+    from collectors.errors import PermanentError
+
+    with pytest.raises(PermanentError, match="never sent to another host"):
+        run(lambda f: f.get("https://api.test/moved", headers={"X-Goog-Api-Key": "k"}, robots=False), OPTIONS, handler)
+    assert seen == [("api.test", "k"), ("api.test", "k")]
+    assert run(lambda f: f.get("https://api.test/elsewhere", robots=False), OPTIONS, handler).text == "ok"
