@@ -43,6 +43,8 @@ class Opinion:
     author: str | None
     status: str
     url: str | None = None
+    model_confidence: float | None = None
+    """The model's probability for its own label, when a model scored the mention."""
 
     @property
     def full_text(self) -> str:
@@ -83,25 +85,26 @@ def load_opinions(
     labels = _latest_labels(session, [mention.id for mention, _, _ in rows if mention.id is not None])
     opinions = []
     for mention, kind, name in rows:
-        model_label = labels.get(mention.id or 0)
+        model_label, confidence = labels.get(mention.id or 0, (None, None))
         fallback = sentiment_from_rating(mention.rating)
         basis = "model" if model_label else ("rating" if fallback else "none")
         opinions.append(Opinion(
             mention_id=mention.id or 0, source_id=mention.source_id, source_kind=kind, source_name=name,
             published_at=mention.published_at, rating=mention.rating, sentiment=model_label or fallback,
             sentiment_basis=basis, model_sentiment=model_label, title=mention.title or "", text=mention.text,
-            author=mention.author_name, status=mention.status, url=mention.url,
+            author=mention.author_name, status=mention.status, url=mention.url, model_confidence=confidence,
         ))
     return opinions
 
 
-def _latest_labels(session: Session, mention_ids: list[int]) -> dict[int, str]:
-    labels: dict[int, str] = {}
+def _latest_labels(session: Session, mention_ids: list[int]) -> dict[int, tuple[str, float | None]]:
+    labels: dict[int, tuple[str, float | None]] = {}
     for start in range(0, len(mention_ids), 500):
         chunk = mention_ids[start:start + 500]
-        query = (select(SentimentScore.mention_id, SentimentScore.label)
+        query = (select(SentimentScore.mention_id, SentimentScore.label, SentimentScore.probabilities)
                  .where(col(SentimentScore.mention_id).in_(chunk))
                  .order_by(col(SentimentScore.scored_at), col(SentimentScore.id)))
-        for mention_id, label in session.exec(query):
-            labels[mention_id] = label
+        for mention_id, label, probabilities in session.exec(query):
+            confidence = (probabilities or {}).get(label)
+            labels[mention_id] = (label, float(confidence) if confidence is not None else None)
     return labels
