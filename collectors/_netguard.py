@@ -104,9 +104,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         addresses = await self._resolve(host, port, timeout)
         if not self.allow_private_networks:
             check_addresses(host, addresses)
-        return await self._inner.connect_tcp(
-            str(addresses[0]), port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
+        failure: Exception | None = None
+        for address in addresses:  # every one was checked; try them in order, as a normal client would
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        assert failure is not None
+        raise failure
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.AsyncNetworkStream:

@@ -35,6 +35,7 @@ FAULTS: dict[str, tuple[Fault, type[CollectorError]]] = {
     "protocol error mid-body": (_raise(httpx.RemoteProtocolError("peer closed connection")), ConnectionFailed),
     "truncated JSON body": (lambda r: httpx.Response(200, content=b'{"data": {"children": [{"kind": "t3", "da'), ParseError),
     "reshaped JSON body": (lambda r: httpx.Response(200, json={"unexpected": {"shape": [1, 2, 3]}}), ParseError),
+    "empty body": (lambda r: httpx.Response(200, content=b""), ParseError),
     "HTML error page": (lambda r: httpx.Response(200, html="<html><body>Sorry, something went wrong</body></html>"), ParseError),
 }
 

@@ -158,6 +158,47 @@ def test_dns_rebinding_connects_to_the_address_that_was_checked() -> None:
     assert fetcher.lookups == ["rebind.test"]  # type: ignore[attr-defined]
 
 
+def test_every_checked_address_is_tried_in_turn_and_none_unchecked() -> None:
+    class FirstAddressDown(FakeNetwork):
+        async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                              socket_options: object = None) -> httpcore.AsyncNetworkStream:
+            if host == "2606:4700::1":
+                self.connected.append(host)
+                raise httpcore.ConnectError("network unreachable")
+            return await super().connect_tcp(host, port, timeout, local_address, socket_options)
+
+    network = FirstAddressDown({"93.184.216.34": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"})
+
+    async def resolver(host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        return [ipaddress.ip_address("2606:4700::1"), ipaddress.ip_address("93.184.216.34")]
+
+    backend = GuardedBackend(allow_private_networks=False, inner=network, resolver=resolver)
+
+    async def go() -> bytes:
+        async with Fetcher(GUARDED, transport=GuardedTransport(backend=backend)) as fetcher:
+            return (await fetcher.get("http://dual.test/", robots=False)).content
+
+    assert asyncio.run(go()) == b"ok"
+    assert network.connected == ["2606:4700::1", "93.184.216.34"]
+
+
+def test_one_private_address_among_public_ones_refuses_the_host() -> None:
+    network = FakeNetwork({})
+
+    async def resolver(host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        return [ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("10.0.0.1")]
+
+    backend = GuardedBackend(allow_private_networks=False, inner=network, resolver=resolver)
+
+    async def go() -> None:
+        async with Fetcher(GUARDED, transport=GuardedTransport(backend=backend)) as f:
+            await f.get("http://mixed.test/", robots=False)
+
+    with pytest.raises(AddressRefused):
+        asyncio.run(go())
+    assert network.connected == []
+
+
 def test_environment_proxies_cannot_bypass_the_guard(monkeypatch: pytest.MonkeyPatch, loopback: Loopback) -> None:
     monkeypatch.setenv("HTTP_PROXY", loopback.url)
     with pytest.raises(AddressRefused):
