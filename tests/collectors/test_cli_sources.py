@@ -164,3 +164,18 @@ def test_collect_for_an_unknown_brand_is_one_line(cli: CliRunner) -> None:
     assert result.exit_code == 1 and "Nobody" in result.output
 
 
+
+
+def test_schedule_starts_with_the_scheduled_sources_and_stops_cleanly(acme: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    nowhere = "base_url=http://127.0.0.1:9"  # the discard port: nothing leaves the machine
+    add(acme, "hackernews", "--brand", "Acme", "--param", "query=acme", "--param", nowhere, "--every", "6h")
+    add(acme, "hackernews", "--brand", "Acme", "--param", "query=other", "--param", nowhere)
+
+    class StopAtOnce:
+        async def wait(self) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_sources.asyncio, "Event", StopAtOnce)
+    result = acme.invoke(app, ["schedule"])
+    assert result.exit_code == 0, result.output
+    assert "Scheduling 1 source(s)" in result.output and "Stopped." in result.output
