@@ -16,7 +16,8 @@ from collectors.errors import (
     AccessDenied, BlockedByRobots, ClientError, ConnectionFailed, FetchTimeout, NotFound, ParseError, RateLimited,
     ResponseTooLarge, UpstreamError,
 )
-from collectors.http import Fetched, Fetcher, HttpOptions, parse_retry_after
+from collectors._status import parse_retry_after
+from collectors.http import Fetched, Fetcher, HttpOptions
 from tests.collectors.loopback import Answer, Loopback, Seen
 
 
