@@ -56,7 +56,8 @@ def source_row(db: Database, source_id: int) -> Source:
         return session.get(Source, source_id)
 
 
-def test_a_failure_mid_run_keeps_the_pages_before_it_and_their_cursor(db: Database) -> None:
+def test_a_failure_mid_run_keeps_the_pages_before_it_and_their_cursor(any_db: Database) -> None:
+    db = any_db
     source_id = make_source(db, "fake", {"fail_after": 1})
     [report] = run(db, [source_id])
     assert (report.new, report.error_class) == (1, "UpstreamError")
