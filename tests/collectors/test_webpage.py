@@ -135,3 +135,9 @@ def test_ssrf_private_page_url_is_refused_by_default(db: Database, url: str) -> 
     source_id = make_source(db, "webpage", {"url": url})
     report = asyncio.run(run_sources(db, [source_id], HttpOptions(host_interval=0.0)))[0]
     assert report.error_class == "AddressRefused"
+
+
+def test_google_play_app_page_has_a_string_aggregate_rating_and_no_reviews(fixtures_dir: Path) -> None:
+    html = (fixtures_dir / "googleplay/app_details_com.google.android.apps.translate.html").read_bytes()
+    items, aggregates = reviews_on_page(html, PAGE)
+    assert (items, aggregates) == ([], 1)
