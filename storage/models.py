@@ -168,3 +168,81 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = _utc()
     last_used_at: datetime | None = _utc()
     revoked_at: datetime | None = _utc()
+
+
+class AlertChannel(SQLModel, table=True):
+    """Where alerts go: a webhook, a Slack incoming webhook or an email address, with its parameters.
+
+    `params` holds secrets too (webhook signing key, the Slack URL, SMTP password); the channel kind
+    names its secret fields, and listings and logs mask them.
+    """
+
+    __tablename__ = "alert_channels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    name: str = ""
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    enabled: bool = True
+    created_at: datetime = _utc(nullable=False)
+
+
+class AlertRule(SQLModel, table=True):
+    """One detector watched for one brand, the channels it alerts, and its cooldown."""
+
+    __tablename__ = "alert_rules"
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = _fk("brands.id")
+    rule: str
+    sensitivity: str = "medium"
+    channel_ids: list[int] = _json_list()
+    cooldown_hours: float = 24.0
+    enabled: bool = True
+    last_checked_at: datetime | None = _utc()
+    created_at: datetime = _utc(nullable=False)
+
+
+class AlertEvent(SQLModel, table=True):
+    """A rule that fired, once per rule and window: a replayed check finds it there and adds nothing."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (UniqueConstraint("rule_id", "window_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: int = _fk("alert_rules.id")
+    window_key: str
+    title: str
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _utc(nullable=False, index=True)
+
+
+class AlertDelivery(SQLModel, table=True):
+    """The outbox: one row per event and channel, with every attempt's outcome.
+
+    Status runs pending → sending → sent, or back to pending with a later `next_attempt_at` after a
+    transient failure, or to failed; a row left in `sending` by a crash becomes `unconfirmed` and is
+    never sent again, so a crash between sending and recording cannot double-send.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "channel_id", "window_key"),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed', 'unconfirmed')", name="known_delivery_status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = _fk("alert_events.id")
+    rule_id: int = _fk("alert_rules.id")
+    channel_id: int = _fk("alert_channels.id")
+    window_key: str
+    status: str = Field(default="pending", index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _utc(nullable=False)
+    claimed_at: datetime | None = _utc()
+    sent_at: datetime | None = _utc()
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _utc(nullable=False)
