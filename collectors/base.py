@@ -85,7 +85,7 @@ class Collector(ABC):
 
     @classmethod
     def description(cls) -> str:
-        return (cls.__doc__ or "").strip().splitlines()[0]
+        return next(iter((cls.__doc__ or "").strip().splitlines()), "")
 
     @abstractmethod
     def pages(self, state: dict[str, Any]) -> AsyncIterator[Page]:
@@ -101,8 +101,10 @@ class Watermark:
 
     def __init__(self, state: dict[str, Any], key: str = "since") -> None:
         self.key = key
-        raw = state.get(key)
-        self.since = datetime.fromisoformat(raw) if raw else None
+        try:
+            self.since = datetime.fromisoformat(state[key]) if state.get(key) else None
+        except (TypeError, ValueError):
+            self.since = None  # an unreadable cursor costs one full re-read, never a crash
         self.newest = self.since
 
     def see(self, items: Iterable[MentionIn]) -> bool:

@@ -110,3 +110,17 @@ def test_due_sources_skip_imports_disabled_and_backing_off_sources(db: Database)
         session.get(Source, disabled).enabled = False
         session.get(Source, waiting).next_run_at = utcnow() + timedelta(minutes=5)
     assert imported and due_sources(db, collectors=registry_with_fake()) == [due]
+
+
+def test_watermark_moves_only_when_a_run_finishes_and_survives_a_garbled_cursor() -> None:
+    from collectors import Watermark
+
+    def item(day: int) -> MentionIn:
+        return MentionIn(external_id=str(day), published_at=datetime(2024, 1, day, tzinfo=timezone.utc))
+
+    mark = Watermark({"since": "2024-01-05T00:00:00+00:00"})
+    assert mark.see([item(9), item(8)]) is False
+    assert mark.cursor(finished=False) == {"since": "2024-01-05T00:00:00+00:00"}
+    assert mark.see([item(6), item(5)]) is True
+    assert mark.cursor(finished=True) == {"since": "2024-01-09T00:00:00+00:00"}
+    assert Watermark({"since": "yesterday"}).since is None
