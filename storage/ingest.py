@@ -126,14 +126,21 @@ def _ingest_batch(
 
 
 def _insert_many(connection: Connection, rows: list[dict[str, Any]], shared: dict[str, Any]) -> None:
-    """A driver-level executemany with the column types' own bind processing; `shared` holds the
-    values every row has in common, converted once.
+    """Insert new mentions; `shared` holds the values every row has in common.
+
+    On SQLite: a driver-level executemany with the column types' own bind processing, `shared`
+    converted once.
 
     Through `connection.execute(insert(...), rows)` SQLAlchemy re-derives every row's parameters
     and the ingest path ran at a fifth of a raw executemany (bench/ingest.py); this keeps the same
     conversions (UTC datetimes, JSON lists) and lets the driver do the loop.
     """
     dialect = connection.dialect
+    if dialect.name != "sqlite":
+        # psycopg adapts JSON through SQLAlchemy's own execution path (a list would become an
+        # ARRAY), and insertmanyvalues is already fast there.
+        connection.execute(insert(_MENTIONS), [row | shared for row in rows])
+        return
     names = [*rows[0], *shared]
     compiled = insert(_MENTIONS).compile(dialect=dialect, column_keys=names)
 

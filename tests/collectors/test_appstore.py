@@ -129,10 +129,6 @@ def collect(db: Database, source_id: int, options: HttpOptions) -> Any:
 
 def test_end_to_end_pages_incremental_and_cursor(any_db: Database, loopback: Loopback, options: HttpOptions,
                                                   request: pytest.FixtureRequest) -> None:
-    if any_db.engine.dialect.name == "postgresql":
-        # storage.ingest's executemany fast path hands `tags` lists to psycopg unserialized: PostgreSQL
-        # reads them as arrays, not JSON. Reported to storage; remove this marker once fixed.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="storage.ingest writes tags as a PG array"))
     db = any_db
     store = FakeAppStore(loopback, {"us": list(range(1, 8)), "gb": [100, 101]})
     source_id = make_source(db, "appstore", {"app_id": APP, "countries": "us,gb", "base_url": loopback.url})

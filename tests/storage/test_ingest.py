@@ -166,6 +166,21 @@ def test_ingest_into_a_missing_source_is_refused(any_db: Database) -> None:
         ingest(any_db, 999, _reviews(1))
 
 
+def test_tags_and_every_field_round_trip(any_db: Database) -> None:
+    source_id = _source(any_db)
+    item = MentionIn(external_id="full", kind="testimonial", url="https://acme.example/t/1", author_name="Zoë",
+                     author_handle="@zoe", title="Title", text="Text ✓", original="<p>Text ✓</p>", rating=4.5,
+                     language="en", tags=["demo", "launch"], consent_ref="form-1:v2")
+    ingest(any_db, source_id, [item])
+    ingest(any_db, source_id, [item.model_copy(update={"text": "Edited ✓", "tags": ["edited"]})])
+    with any_db.read() as session:
+        stored = session.exec(select(Mention)).one()
+    assert (stored.kind, stored.url, stored.author_name, stored.author_handle, stored.title, stored.original,
+            stored.rating, stored.language, stored.consent_ref) == (
+        "testimonial", "https://acme.example/t/1", "Zoë", "@zoe", "Title", "<p>Text ✓</p>", 4.5, "en", "form-1:v2")
+    assert (stored.text, stored.tags) == ("Edited ✓", ["edited"])
+
+
 def test_times_are_stored_and_read_back_in_utc(any_db: Database) -> None:
     source_id = _source(any_db)
     local = datetime(2024, 3, 10, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
