@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     )
     session_hours: float = Field(default=12.0, description="Hours a dashboard login lasts.")
 
+    alert_max_attempts: int = Field(default=5, ge=1, description="Attempts per alert delivery before it is marked failed.")
+    alert_retry_seconds: float = Field(
+        default=60.0, gt=0,
+        description="Wait before the first retry of a failed alert delivery; doubles with each attempt, up to an hour.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL to connect to, with the SQLite default filled in."""

@@ -96,7 +96,7 @@ def check_mix(shown: Sequence[MixItem], population: Sequence[MixItem]) -> MixChe
     mood_all = _shares(item.sentiment for item in population)
     distance = max(_distance(stars_shown, stars_all) if stars_shown and stars_all else 0.0,
                    _distance(mood_shown, mood_all) if mood_shown and mood_all else 0.0)
-    score = round(100 * (1 - distance))
+    score = round(100 * (1 - distance)) if shown else 0
     findings = _findings(shown, population, stars_shown, mood_shown, mood_all)
     critical_due = _critical_share(population) >= CRITICAL_SHARE
     missing_critical = critical_due and bool(shown) and not any(is_critical(item) for item in shown)
