@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, and_, case, cast, func, or_
+from sqlalchemy import Text, cast, func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Brand, Mention, SentimentScore, Source
@@ -75,19 +75,33 @@ class Overview:
     latest_negative: list[ListedMention] = field(default_factory=list)
 
 
-def _latest_score_id() -> Any:
-    return (select(func.max(SentimentScore.id)).where(SentimentScore.mention_id == Mention.id)
-            .correlate(Mention).scalar_subquery())
+def _latest_label() -> Any:
+    return (select(SentimentScore.label).where(SentimentScore.mention_id == Mention.id)
+            .order_by(col(SentimentScore.id).desc()).limit(1).correlate(Mention).scalar_subquery())
+
+
+def _brand_sources(brand_id: int, *, by_time: bool) -> Any:
+    # `source_id + 0` hides the source index from SQLite's planner so it walks the published_at
+    # index newest first and stops at the page; used when the brand has many mentions (measured:
+    # 70 ms -> 1 ms for page 1 of 100,000), while a small brand is quicker found by source and sorted.
+    column = col(Mention.source_id) + 0 if by_time else col(Mention.source_id)
+    return column.in_(select(Source.id).where(Source.brand_id == brand_id))
 
 
 def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(where: MentionFilter) -> list[Any]:
+def _contains(column: Any, pattern: str, sqlite: bool) -> Any:
+    # SQLite's LIKE already ignores ASCII case (and its lower() folds nothing else), so ILIKE's
+    # lower(x) LIKE lower(y) only costs time there; PostgreSQL needs ILIKE.
+    return column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
+
+
+def _conditions(where: MentionFilter, *, by_time: bool = False, sqlite: bool = True) -> list[Any]:
     found: list[Any] = []
     if where.brand_id is not None:
-        found.append(Source.brand_id == where.brand_id)
+        found.append(_brand_sources(where.brand_id, by_time=by_time))
     if where.source_id is not None:
         found.append(Mention.source_id == where.source_id)
     if where.kind:
@@ -107,28 +121,29 @@ def _conditions(where: MentionFilter) -> list[Any]:
         found.append(cast(Mention.tags, Text).like(f'%"{_escape_like(where.tag)}"%', escape="\\"))
     for word in (where.search or "").split()[:10]:
         pattern = f"%{_escape_like(word)}%"
-        found.append(or_(col(Mention.text).ilike(pattern, escape="\\"), col(Mention.title).ilike(pattern, escape="\\"),
-                         col(Mention.author_name).ilike(pattern, escape="\\")))
+        found.append(or_(*(_contains(col(column), pattern, sqlite)
+                           for column in (Mention.text, Mention.title, Mention.author_name))))
     if where.sentiment == "unscored":
         found.append(~select(SentimentScore.id).where(SentimentScore.mention_id == Mention.id).exists())
     elif where.sentiment:
-        found.append(select(SentimentScore.id).where(
-            SentimentScore.id == _latest_score_id(), SentimentScore.label == where.sentiment).exists())
+        found.append(_latest_label() == where.sentiment)
     return found
 
 
 def _listed(session: Session, rows: list[Any]) -> list[ListedMention]:
     ids = [mention.id for mention, *_ in rows]
-    scores: dict[int, SentimentScore] = {}
+    scores: dict[int, tuple[str, dict[str, float]]] = {}
     if ids:
-        for score in session.exec(select(SentimentScore).where(col(SentimentScore.mention_id).in_(ids))
-                                  .order_by(col(SentimentScore.id))):
-            scores[score.mention_id] = score
+        for mention_id, label, probabilities in session.exec(
+            select(SentimentScore.mention_id, SentimentScore.label, SentimentScore.probabilities)
+            .where(col(SentimentScore.mention_id).in_(ids)).order_by(col(SentimentScore.id))
+        ):
+            scores[mention_id] = (label, probabilities)
     listed = []
     for mention, brand_id, brand, kind, name in rows:
-        score = scores.get(mention.id)
-        listed.append(ListedMention(mention, brand_id, brand, kind, name, score.label if score else None,
-                                    dict(score.probabilities) if score else None))
+        label, probabilities = scores.get(mention.id, (None, None))
+        listed.append(ListedMention(mention, brand_id, brand, kind, name, label,
+                                    dict(probabilities) if probabilities is not None else None))
     return listed
 
 
@@ -137,17 +152,32 @@ def _base() -> Any:
             .join(Source, col(Source.id) == Mention.source_id).join(Brand, col(Brand.id) == Source.brand_id))
 
 
+BY_TIME_ABOVE = 2000
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _newest_first(session: Session) -> list[Any]:
+    published = col(Mention.published_at).desc()
+    if session.get_bind().dialect.name != "sqlite":
+        published = published.nulls_last()
+    return [published, col(Mention.id).desc()]
+
+
+def _page(session: Session, where: MentionFilter, *, offset: int, limit: int, by_time: bool) -> list[ListedMention]:
+    rows = session.exec(_base().where(*_conditions(where, by_time=by_time, sqlite=_is_sqlite(session)))
+                        .order_by(*_newest_first(session)).offset(offset).limit(limit)).all()
+    return _listed(session, list(rows))
+
+
 def list_mentions(session: Session, where: MentionFilter, *, page: int = 1, per_page: int = 50) -> MentionPage:
     """One page of the mentions matching `where`, newest first, with the total count."""
-    conditions = _conditions(where)
-    total_query: Any = select(func.count()).select_from(Mention).join(Source, col(Source.id) == Mention.source_id)
-    total = int(session.exec(total_query.where(*conditions)).one())
-    rows = session.exec(
-        _base().where(*conditions)
-        .order_by(col(Mention.published_at).desc().nulls_last(), col(Mention.id).desc())
-        .offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return MentionPage(_listed(session, list(rows)), total, page, per_page)
+    total_query: Any = select(func.count()).select_from(Mention).where(*_conditions(where, sqlite=_is_sqlite(session)))
+    total = int(session.exec(total_query).one())
+    items = _page(session, where, offset=(page - 1) * per_page, limit=per_page, by_time=total > BY_TIME_ABOVE)
+    return MentionPage(items, total, page, per_page)
 
 
 def get_listed_mention(session: Session, mention_id: int) -> ListedMention | None:
@@ -166,31 +196,37 @@ def overview(session: Session, brand: Brand, *, days: int = 90, now: datetime | 
     """Volume and sentiment per day, average rating, split by source and the latest negative mentions."""
     since = (now or utcnow()) - timedelta(days=days)
     result = Overview(days=days, since=since)
-    in_window = and_(Source.brand_id == brand.id, col(Mention.published_at) >= since)
+    assert brand.id is not None
     day = _day(session, Mention.published_at)
-    label = (select(SentimentScore.label).where(SentimentScore.id == _latest_score_id()).scalar_subquery())
+    label = _latest_label()
+    sources = {source.id: (source.kind if not source.name else f"{source.kind}: {source.name}")
+               for source in session.exec(select(Source).where(Source.brand_id == brand.id))}
     per_day: dict[str, dict[str, int]] = {}
     volume: dict[str, int] = {}
-    query = (select(day, label, func.count(), func.sum(Mention.rating), func.count(Mention.rating))
-             .select_from(Mention).join(Source, col(Source.id) == Mention.source_id)
-             .where(in_window).group_by(day, label))
+    by_source: dict[str, list[float]] = {}
     rating_sum = 0.0
-    for bucket, sentiment, count, ratings, rated in session.exec(query):
+    for bucket, sentiment, source_id, count, ratings, rated in session.exec(
+        select(day, label, Mention.source_id, func.count(), func.sum(Mention.rating), func.count(Mention.rating))
+        .where(_brand_sources(brand.id, by_time=True), col(Mention.published_at) >= since)
+        .group_by(day, label, Mention.source_id)
+    ):
         volume[bucket] = volume.get(bucket, 0) + count
         if sentiment:
-            per_day.setdefault(bucket, dict.fromkeys(SENTIMENT_LABELS, 0))[sentiment] = count
+            counts = per_day.setdefault(bucket, dict.fromkeys(SENTIMENT_LABELS, 0))
+            counts[sentiment] = counts.get(sentiment, 0) + count
             result.sentiment_totals[sentiment] = result.sentiment_totals.get(sentiment, 0) + count
+        share = by_source.setdefault(sources.get(source_id, str(source_id)), [0, 0.0, 0])
+        share[0] += count
+        share[1] += float(ratings or 0)
+        share[2] += int(rated or 0)
         rating_sum += float(ratings or 0)
         result.rated += int(rated or 0)
         result.total += count
     result.average_rating = round(rating_sum / result.rated, 2) if result.rated else None
     result.volume = sorted(volume.items())
     result.sentiment = sorted(per_day.items())
-    source_label = case((Source.name == "", Source.kind), else_=Source.kind + ": " + Source.name)
-    result.by_source = [(name, int(count), round(float(avg), 2) if avg is not None else None) for name, count, avg in session.exec(
-        select(source_label, func.count(), func.avg(Mention.rating)).select_from(Mention)
-        .join(Source, col(Source.id) == Mention.source_id).where(in_window)
-        .group_by(source_label).order_by(func.count().desc()))]
-    result.latest_negative = list_mentions(
-        session, MentionFilter(brand_id=brand.id, sentiment="negative"), per_page=5).items
+    result.by_source = sorted(((name, int(count), round(total / rated, 2) if rated else None)
+                               for name, (count, total, rated) in by_source.items()), key=lambda row: (-row[1], row[0]))
+    result.latest_negative = _page(session, MentionFilter(brand_id=brand.id, sentiment="negative"), offset=0, limit=5,
+                                   by_time=True)
     return result
