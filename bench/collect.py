@@ -100,6 +100,7 @@ async def bench(args: argparse.Namespace) -> None:
                 host, port = servers[n % args.hosts].server_address[:2]
                 source = add_source(session, brand, "hackernews", name=f"s{n}",
                                     params={"query": f"topic{n}", "base_url": f"http://{host}:{port}"})
+                assert source.id is not None
                 ids.append(source.id)
         options = HttpOptions(allow_private_networks=True, host_interval=args.host_interval,
                               host_concurrency=args.host_concurrency, timeout=30.0)

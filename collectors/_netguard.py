@@ -76,7 +76,7 @@ async def resolve(host: str, port: int, timeout: float | None) -> list[IPAddress
         )
     except socket.gaierror as error:
         raise httpcore.ConnectError(f"cannot resolve {host}: {error.strerror}") from error
-    except asyncio.TimeoutError as error:
+    except TimeoutError as error:
         raise httpcore.ConnectTimeout(f"resolving {host} timed out") from error
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _name, sockaddr in infos:

@@ -99,7 +99,7 @@ def microdata_item(scope: Tag) -> dict[str, Any]:
 
 def microdata(soup: BeautifulSoup) -> list[dict[str, Any]]:
     """Every top-level microdata item on the page."""
-    return [microdata_item(tag) for tag in soup.find_all(attrs={"itemscope": True}) if not tag.has_attr("itemprop")]
+    return [microdata_item(tag) for tag in soup.find_all(itemscope=True) if not tag.has_attr("itemprop")]
 
 
 def structured_nodes(html: str | bytes) -> list[dict[str, Any]]:

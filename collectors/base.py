@@ -65,6 +65,10 @@ class Page:
     cursor: dict[str, Any] = field(default_factory=dict)
 
 
+AnyParams = Params
+"""Any collector's parameters (inside `Collector`, the name `Params` is the subclass's own model)."""
+
+
 class Collector(ABC):
     """Base class of every source kind. The class docstring's first line is the user-facing help."""
 
@@ -75,7 +79,7 @@ class Collector(ABC):
     obeys_robots: ClassVar[bool] = True
     """robots.txt governs crawling pages; documented APIs (their terms and rate-limit headers) set False."""
 
-    def __init__(self, params: Params, fetcher: Fetcher) -> None:
+    def __init__(self, params: AnyParams, fetcher: Fetcher) -> None:
         self.params = params
         self.fetcher = fetcher
 

@@ -49,7 +49,8 @@ def expand_links(record: dict[str, Any]) -> str:
 def post_to_mention(post: dict[str, Any]) -> MentionIn | None:
     """The normalized item of a `postView`; None when its author asked not to be shown to logged-out viewers."""
     author = post.get("author") or {}
-    labels = [label.get("val") for label in [*(author.get("labels") or []), *(post.get("labels") or [])] if isinstance(label, dict)]
+    labels = [label.get("val") for label in [*(author.get("labels") or []), *(post.get("labels") or [])]
+              if isinstance(label, dict)]
     if NO_UNAUTHENTICATED in labels:
         return None
     uri, record = post.get("uri"), post.get("record") or {}
@@ -98,7 +99,10 @@ class Bluesky(Collector):
         mark, cursor = Watermark(state), None
         for number in range(1, MAX_PAGES + 1):
             query = {"q": self.params.query, "sort": "latest", "limit": "100"}
-            query |= ({"since": mark.since.isoformat().replace("+00:00", "Z")} if mark.since else {}) | ({"cursor": cursor} if cursor else {})
+            if mark.since:
+                query["since"] = mark.since.isoformat().replace("+00:00", "Z")
+            if cursor:
+                query["cursor"] = cursor
             fetched = await self.get(f"{self.params.base_url}/xrpc/app.bsky.feed.searchPosts", params=query, headers=headers)
             posts, cursor = parse_search(fetched.json())
             items = [item for post in posts if (item := post_to_mention(post)) is not None]

@@ -48,7 +48,8 @@ def entry_to_mention(entry: Any, language: str | None) -> MentionIn:
     title = html_to_text(entry.get("title")) if entry.get("title") else None
     external_id = entry.get("id") or link or content_key(title, published.isoformat() if published else None, html)
     return MentionIn(
-        external_id=str(external_id)[:2000], kind=MentionKind.post, url=short(link), author_name=short((entry.get("author_detail") or {}).get("name") or entry.get("author")),
+        external_id=str(external_id)[:2000], kind=MentionKind.post, url=short(link),
+        author_name=short((entry.get("author_detail") or {}).get("name") or entry.get("author")),
         title=short(title), text=clip(html_to_text(html)), original=html[:400_000] or None,
         language=short(language), published_at=published, tags=["feed"],
     )

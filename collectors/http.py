@@ -219,7 +219,8 @@ class Fetcher:
             await response.aclose()
             target = request.url.join(response.headers["location"])
             if (target.scheme, target.host, target.port) != (request.url.scheme, request.url.host, request.url.port):
-                raise PermanentError(f"{request.url.host} redirected to {target.host}; credentials are never sent to another host")
+                raise PermanentError(
+                    f"{request.url.host} redirected to {target.host}; credentials are never sent to another host")
             request = self._client.build_request("GET", target, headers=request.headers)
         raise PermanentError(f"{request.url.host} redirected more than {self.options.max_redirects} times")
 

@@ -93,7 +93,8 @@ class Mastodon(Collector):
                 query |= {"min_id": since_id} if since_id else {}
             else:
                 url = f"{p.base_url}/api/v1/timelines/tag/{p.tag}"
-                query = {"limit": str(PAGE_SIZE)} | ({"since_id": since_id} if since_id else {}) | ({"max_id": max_id} if max_id else {})
+                query = {"limit": str(PAGE_SIZE)} | ({"since_id": since_id} if since_id else {})
+                query |= {"max_id": max_id} if max_id else {}
             fetched = await self.get(url, params=query, headers=headers)
             statuses = _statuses(fetched.json(), searching=bool(p.query))
             ids = [str(s["id"]) for s in statuses if s.get("id")]

@@ -64,7 +64,8 @@ def thing_to_mention(thing: dict[str, Any], site: str = "https://www.reddit.com"
     return MentionIn(
         external_id=str(name), kind=MentionKind.comment if is_comment else MentionKind.post,
         url=short(site + data["permalink"] if str(data.get("permalink", "")).startswith("/") else data.get("url")),
-        author_name=short(author), author_handle=short(author), title=short(data.get("link_title") if is_comment else data.get("title")),
+        author_name=short(author), author_handle=short(author),
+        title=short(data.get("link_title") if is_comment else data.get("title")),
         text=clip(text), original=html or plain or None, published_at=parse_time(data.get("created_utc")), tags=tags,
     )
 
@@ -83,8 +84,9 @@ class Reddit(Collector):
         if not (p.client_id and p.client_secret):
             return None
         basic = base64.b64encode(f"{p.client_id}:{p.secret('client_secret')}".encode()).decode()
-        fetched = await self.fetcher.request("POST", f"{p.base_url}/api/v1/access_token", data={"grant_type": "client_credentials"},
-                                             headers={"Authorization": f"Basic {basic}"}, robots=False, retry=True)
+        fetched = await self.fetcher.request(
+            "POST", f"{p.base_url}/api/v1/access_token", data={"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {basic}"}, robots=False, retry=True)
         token = fetched.json().get("access_token") if isinstance(fetched.json(), dict) else None
         if not token:
             raise AccessDenied("Reddit gave no access token for these client credentials")

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from collectors.errors import CollectorError, InvalidParams
 from collectors.http import Fetcher, HttpOptions
@@ -143,7 +143,7 @@ def due_sources(
         query = select(Source).where(Source.enabled == True, Source.kind.in_(kinds))  # type: ignore[attr-defined]  # noqa: E712
         if brand_id is not None:
             query = query.where(Source.brand_id == brand_id)
-        return [s.id for s in session.exec(query.order_by(Source.id))
+        return [s.id for s in session.exec(query.order_by(col(Source.id)))
                 if s.id is not None and (s.next_run_at is None or s.next_run_at <= now)]
 
 

@@ -111,7 +111,9 @@ def json_ld_review(review: dict[str, Any], base_url: str) -> MentionIn:
     profile = str(author.get("url") or "") if isinstance(author, dict) else ""
     return MentionIn(
         external_id=review_id, kind=MentionKind.review, url=review_url(base_url, review_id),
-        author_name=short(name_of(author)), author_handle=short(profile.rstrip("/").rsplit("/users/", 1)[-1] if "/users/" in profile else None), title=short(first(review.get("headline")) or name_of(review.get("name"))),
+        author_name=short(name_of(author)),
+        author_handle=short(profile.rstrip("/").rsplit("/users/", 1)[-1] if "/users/" in profile else None),
+        title=short(first(review.get("headline")) or name_of(review.get("name"))),
         text=clip(tidy(body)), original=body or None, rating=review_rating(review),
         language=short(first(review.get("inLanguage"))), published_at=parse_time(first(review.get("datePublished"))),
     )

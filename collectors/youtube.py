@@ -95,7 +95,8 @@ class YouTube(Collector):
         for number in range(1, MAX_PAGES + 1):
             query = {"part": "snippet,replies", "maxResults": "100", "order": "time", "textFormat": "html", **scope}
             query |= {"pageToken": token} if token else {}
-            fetched = await self.get(f"{p.base_url}/youtube/v3/commentThreads", params=query, headers=headers, accept=frozenset({403}))
+            fetched = await self.get(f"{p.base_url}/youtube/v3/commentThreads", params=query, headers=headers,
+                                     accept=frozenset({403}))
             _raise_for_api_error(fetched)
             items, token = parse_threads(fetched.json())
             fresh = [item for item in items if item.external_id not in seen]

@@ -126,7 +126,7 @@ def test_ssrf_redirect_from_public_to_private_address_is_refused_at_the_hop() ->
         async with fetcher:
             await fetcher.get("http://public.test/start", robots=False)
 
-    with pytest.raises(AddressRefused, match="10.0.0.5"):
+    with pytest.raises(AddressRefused, match=r"10\.0\.0\.5"):
         asyncio.run(go())
     assert network.connected == ["93.184.216.34"]
 

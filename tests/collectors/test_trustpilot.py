@@ -32,7 +32,7 @@ def test_real_pages_parse_from_next_data_and_json_ld_alike(fixtures_dir: Path, n
     assert (len(page.reviews), page.total_pages) == (count, pages)
     fallback = parse_review_page(NEXT_DATA.sub("", html))
     assert [r.external_id for r in fallback.reviews] == [r.external_id for r in page.reviews]
-    for ld, nd in zip(fallback.reviews, page.reviews):
+    for ld, nd in zip(fallback.reviews, page.reviews, strict=True):
         assert (ld.author_name, ld.author_handle, ld.title, ld.rating, ld.published_at, ld.url, ld.language) == (
             nd.author_name, nd.author_handle, nd.title, nd.rating, nd.published_at, nd.url, nd.language)
         # The JSON-LD copy drops line breaks between paragraphs; everything else matches.

@@ -13,7 +13,7 @@ from collectors import HttpOptions, run_sources
 from collectors.webpage import reviews_on_page
 from storage import Database, Source
 from tests.collectors.conftest import make_source, stored_mentions
-from tests.collectors.loopback import Answer, Loopback
+from tests.collectors.loopback import Answer, Loopback, Seen
 
 PAGE = "https://shop.test/p"
 
@@ -101,8 +101,8 @@ def page(reviews: list[tuple[str, str]]) -> str:
 def test_end_to_end_with_conditional_get_and_robots(db: Database, loopback: Loopback, options: HttpOptions) -> None:
     body = page([("Ann", "Lovely"), ("Bo", "Fine")])
 
-    def answer(seen: object) -> Answer:
-        if getattr(seen, "headers").get("If-None-Match") == '"v1"':
+    def answer(seen: Seen) -> Answer:
+        if seen.headers.get("If-None-Match") == '"v1"':
             return Answer("", 304, headers={"ETag": '"v1"'}, content_type="text/html")
         return Answer(body, headers={"ETag": '"v1"'}, content_type="text/html")
 
