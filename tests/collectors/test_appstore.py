@@ -166,3 +166,12 @@ def test_a_failed_run_is_recorded_and_the_cursor_kept(db: Database, loopback: Lo
         assert source.consecutive_failures == 1
         assert source.last_error.startswith("UpstreamError")
         assert source.state == {}
+
+
+def test_end_to_end_atom_xml_format(db: Database, loopback: Loopback, options: HttpOptions) -> None:
+    loopback.route(f"/us/rss/customerreviews/page=1/id={APP}/sortby=mostrecent/xml",
+                   Answer(ATOM.replace(b"page=4", b"page=1"), content_type="application/atom+xml"))
+    source_id = make_source(db, "appstore", {"app_id": APP, "countries": "us", "format": "xml", "base_url": loopback.url})
+    report = collect(db, source_id, options)
+    assert (report.new, report.pages, report.error) == (1, 1, None)
+    assert [(m.external_id, m.rating) for m in stored_mentions(db, source_id)] == [("777", 5.0)]
