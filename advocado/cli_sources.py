@@ -11,9 +11,9 @@ from rich.table import Table
 from sqlmodel import select
 
 from advocado.context import UserError, console, database, errors, friendly_errors, progress, settings
-from collectors import HttpOptions, RunReport, due_sources, masked_params, registry, run_sources, validate_params
-from collectors.errors import CollectorError
-from collectors.registry import UnknownKind
+from collectors import (
+    CollectorError, HttpOptions, RunReport, SourceScheduler, UnknownKind, due_sources, masked_params, registry, run_sources, validate_params,
+)
 from storage import Brand, Source, add_source, get_brand, get_source
 
 source_app = typer.Typer(help="Where reviews and mentions come from: app stores, review sites, social networks, feeds.",
@@ -180,8 +180,6 @@ def _summarise(reports: list[RunReport]) -> None:
 @friendly_errors
 def schedule_command() -> None:
     """Run every scheduled source on its schedule until stopped (Ctrl-C)."""
-    from collectors.schedule import SourceScheduler
-
     db, values = database(), settings()
 
     async def forever() -> None:

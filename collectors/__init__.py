@@ -6,6 +6,8 @@ The small public API the CLI (and later the web app and scheduler) uses:
 - `HttpOptions`: how to fetch (User-Agent, timeout, private networks, per-host limits);
 - `run_sources(db, ids, options, ...)` / `run_source(db, id, fetcher, ...)`: run sources, recording
   each outcome in its row; `due_sources(db)`: which sources are due;
+- `SourceScheduler(db, options, ...)`: runs scheduled sources inside an asyncio loop (`advocado schedule`,
+  later `advocado serve`);
 - `validate_params(kind, params)` and `masked_params(kind, params)` for adding and listing sources;
 - the error tree in `collectors.errors`.
 """
@@ -16,9 +18,10 @@ from collectors.http import Fetcher, HttpOptions
 from collectors.params import masked_params, validate_params
 from collectors.registry import DuplicateKind, Registry, UnknownKind, registry
 from collectors.runner import RunReport, due_sources, run_source, run_sources
+from collectors.schedule import SourceScheduler
 
 __all__ = [
     "Collector", "CollectorError", "DuplicateKind", "Fetcher", "HttpOptions", "Page", "Params", "PermanentError",
-    "PolicyError", "Registry", "RunReport", "TransientError", "UnknownKind", "Watermark", "due_sources",
+    "PolicyError", "Registry", "RunReport", "SourceScheduler", "TransientError", "UnknownKind", "Watermark", "due_sources",
     "masked_params", "registry", "run_source", "run_sources", "validate_params",
 ]
