@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from advocado.context import UserError, console, database, errors, friendly_errors, progress, settings
 from collectors import (
-    CollectorError, HttpOptions, RunReport, SourceScheduler, UnknownKind, due_sources, masked_params, registry, run_sources, validate_params,
+    CollectorError, HttpOptions, RunReport, SourceScheduler, UnknownKind, due_sources, masked_params, registry,
+    run_sources, validate_params,
 )
 from storage import Brand, Source, add_source, get_brand, get_source
 
