@@ -108,3 +108,34 @@ def test_registry_refuses_a_second_collector_for_a_taken_kind() -> None:
     fresh.register(AppStore)
     with pytest.raises(DuplicateKind):
         fresh.register(Impostor)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_robots_txt_binds_page_readers_and_not_documented_apis(kind: str) -> None:
+    collector_class = registry().get(kind)
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, text="User-agent: *\nDisallow: /\n")
+        return httpx.Response(500)
+
+    async def drain() -> None:
+        overrides = {"url": "https://service.test/page"} if "url" in collector_class.Params.model_fields else {}
+        params = collector_class.Params.model_validate({**collector_class.example, "base_url": "https://service.test", **overrides})
+
+        async def no_sleep(_seconds: float) -> None:
+            pass
+
+        async with Fetcher(OPTIONS, transport=httpx.MockTransport(handler), sleep=no_sleep) as fetcher:
+            async for _page in collector_class(params, fetcher).pages({}):
+                pass
+
+    with pytest.raises(CollectorError) as caught:
+        asyncio.run(drain())
+    if collector_class.obeys_robots:
+        assert type(caught.value).__name__ == "BlockedByRobots"
+        assert asked == ["/robots.txt"]
+    else:
+        assert "/robots.txt" not in asked

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -285,3 +287,32 @@ def test_api_key_headers_are_never_sent_to_another_host_on_redirect() -> None:
         run(lambda f: f.get("https://api.test/moved", headers={"X-Goog-Api-Key": "k"}, robots=False), OPTIONS, handler)
     assert seen == [("api.test", "k"), ("api.test", "k")]
     assert run(lambda f: f.get("https://api.test/elsewhere", robots=False), OPTIONS, handler).text == "ok"
+
+
+def test_a_server_that_drips_its_body_hits_the_overall_deadline() -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def drip() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(4096)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            for _ in range(40):  # each byte well inside the read timeout, the whole far beyond it
+                time.sleep(0.05)
+                try:
+                    connection.sendall(b"x")
+                except OSError:
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+
+    async def go() -> None:
+        async with Fetcher(HttpOptions(allow_private_networks=True, host_interval=0.0, timeout=0.2, attempts=1)) as f:
+            await f.get(f"http://127.0.0.1:{port}/slow", robots=False)
+
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout, match="in all"):
+        asyncio.run(go())
+    assert time.monotonic() - started < 1.5
+    server.close()
