@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from advocado.context import UserError, console, database, friendly_errors, settings
-from storage import create_token, list_tokens, revoke_token
+from storage import ApiToken, create_token, list_tokens, revoke_token, utcnow
+from storage.types import as_utc
 
 token_app = typer.Typer(help="Admin tokens for the API and the dashboard login.", no_args_is_help=True)
 
@@ -71,6 +72,28 @@ def serve(
         raise UserError(str(error)) from None
 
 
+DEMO_TOKEN = "demo"
+
+
+def serve_demo(*, host: str | None = None, port: int | None = None) -> None:
+    """What `advocado demo` ends with: a fresh `demo` token printed with the URL, then `serve`.
+
+    The token is re-issued on every demo run (a secret cannot be shown twice), so the printed one
+    always works; other tokens are left alone.
+    """
+    with database().write() as session:
+        for token in list_tokens(session):
+            if token.name == DEMO_TOKEN:
+                session.delete(token)
+                session.flush()
+        _, secret = create_token(session, DEMO_TOKEN)
+    values = settings()
+    url = f"http://{host or values.web_host}:{port or values.web_port}/"
+    console.print(f"Dashboard: {url}  (log in with the demo token below; `advocado token revoke demo` disables it)")
+    console.print(secret)
+    serve(host=host, port=port, scheduler=True)
+
+
 @friendly_errors
 def worker() -> None:
     """Run only the scheduled jobs (collection, then scoring), for when `serve --no-scheduler` only serves."""
@@ -110,8 +133,16 @@ def token_list() -> None:
     with database().read() as session:
         for token in list_tokens(session):
             table.add_row(token.name, token.prefix + "…", when(token.created_at), when(token.expires_at),
-                          when(token.last_used_at), "revoked" if token.revoked_at else "live")
+                          when(token.last_used_at), _state(token))
     console.print(table)
+
+
+def _state(token: ApiToken) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and as_utc(token.expires_at) <= utcnow():
+        return "expired"
+    return "live"
 
 
 @token_app.command("revoke")

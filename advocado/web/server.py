@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -44,6 +45,18 @@ def check_bind(db: Database, host: str) -> None:
                 "or listen on 127.0.0.1")
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail early with a clear message when host:port cannot be bound (in use, or no such address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as error:
+            raise BindRefused(f"cannot listen on {host}:{port} ({error.strerror}); is another server running? "
+                              "Choose another port with --port") from None
+
+
 def url_for(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("localhost" if host == "::" else host)
     return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
@@ -60,6 +73,7 @@ def serve_blocking(
     once the server listens (the CLI prints the URL there).
     """
     check_bind(db, host)
+    check_port(host, port)
     app = create_app(db, jobs=jobs, session_secret=session_secret, session_hours=session_hours,
                      failure_threshold=failure_threshold)
 

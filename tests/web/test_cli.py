@@ -35,3 +35,30 @@ def test_serve_refuses_a_public_address_without_a_token(cli: CliRunner) -> None:
     result = cli.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
     assert result.exit_code == 1
     assert "refusing to listen on 0.0.0.0" in " ".join(result.output.split())
+
+
+def test_serve_says_so_when_the_port_is_taken(cli: CliRunner) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in " ".join(result.output.split())
+
+
+def test_serve_demo_reissues_the_demo_token_and_serves(cli: CliRunner, monkeypatch: object) -> None:
+    from advocado import cli_web
+
+    served: list[dict[str, object]] = []
+    monkeypatch.setattr(cli_web, "serve", lambda **kwargs: served.append(kwargs))  # type: ignore[attr-defined]
+    printed = []
+    monkeypatch.setattr(cli_web.console, "print", lambda text, **_: printed.append(str(text)))  # type: ignore[attr-defined]
+    cli_web.serve_demo()
+    cli_web.serve_demo(port=8123)
+    first, second = printed[1], printed[3]
+    assert printed[0].startswith("Dashboard: http://127.0.0.1:8000/") and printed[2].startswith("Dashboard: http://127.0.0.1:8123/")
+    with database().read() as session:
+        assert verify_token(session, first) is None and verify_token(session, second) is not None
+    assert served == [{"host": None, "port": None, "scheduler": True}, {"host": None, "port": 8123, "scheduler": True}]
