@@ -112,3 +112,16 @@ def test_a_running_server(served: tuple[str, Site, subprocess.Popen[str]]) -> No
     assert output.count("sentiment scoring is off") == 1, output
     assert "PolicyError" in str(everything) or "refused" in str(everything).lower()
     assert CANARY not in output and all(CANARY not in str(body) for body in everything)
+
+
+def test_worker_runs_the_jobs_without_a_web_server(tmp_path: Path) -> None:
+    env = {**os.environ, "ADVOCADO_DATA_DIR": str(tmp_path / "data"), "ADVOCADO_SENTIMENT_MODEL": str(tmp_path / "none"),
+           "PYTHONUNBUFFERED": "1"}
+    worker = subprocess.Popen([sys.executable, "-m", "advocado", "worker"], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert worker.stdout is not None
+    first_line = worker.stdout.readline()
+    worker.send_signal(signal.SIGINT)
+    rest, _ = worker.communicate(timeout=20)
+    assert "Advocado worker: collecting on schedule" in first_line, first_line + rest
+    assert worker.returncode == 0 and "Traceback" not in rest
