@@ -65,6 +65,10 @@ class Fetched:
         return self.status == 304
 
     @property
+    def is_redirect(self) -> bool:
+        return self.status in (301, 302, 303, 307, 308) and "location" in self.headers
+
+    @property
     def text(self) -> str:
         return self.content.decode(_charset(self.headers), errors="replace")
 
@@ -107,7 +111,7 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             transport=transport or GuardedTransport(allow_private_networks=self.options.allow_private_networks),
             timeout=httpx.Timeout(self.options.timeout),
-            follow_redirects=True,
+            follow_redirects=False,
             max_redirects=self.options.max_redirects,
             headers={"User-Agent": self.options.user_agent},
             trust_env=False,
@@ -143,14 +147,26 @@ class Fetcher:
         headers: Mapping[str, str] | None = None, data: Mapping[str, str] | None = None,
         json_body: Any = None, robots: bool = True, retry: bool | None = None, accept: frozenset[int] = frozenset(),
     ) -> Fetched:
-        """Send one request; only idempotent ones are retried unless `retry` says otherwise."""
+        """Send one request; only idempotent ones are retried unless `retry` says otherwise.
+
+        Redirects are followed here, hop by hop, so every hop passes robots.txt, the per-host limits
+        and the retries like a first request (and the address guard, in the transport).
+        """
         try:
             request = self._client.build_request(method, url, params=params, headers=headers, data=data, json=json_body)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, TypeError) as error:
             raise InvalidParams(f"not a usable URL: {url!r} ({error})") from None
-        if robots:
-            await self._check_robots(request.url)
         attempts = self.options.attempts if (retry if retry is not None else method in ("GET", "HEAD")) else 1
+        for _hop in range(self.options.max_redirects + 1):
+            if robots:
+                await self._check_robots(request.url)
+            fetched = await self._with_retries(request, accept, attempts)
+            if not fetched.is_redirect:
+                return fetched
+            request = self._next_hop(request, fetched)
+        raise PermanentError(f"{request.url.host} redirected more than {self.options.max_redirects} times")
+
+    async def _with_retries(self, request: httpx.Request, accept: frozenset[int], attempts: int) -> Fetched:
         for attempt in range(1, attempts + 1):
             try:
                 return await self._send_once(request, accept)
@@ -160,6 +176,22 @@ class Fetcher:
                     raise
                 await self._sleep(delay)
         raise AssertionError("unreachable")
+
+    def _next_hop(self, request: httpx.Request, fetched: Fetched) -> httpx.Request:
+        """The request a redirect asks for. One that carries credentials never leaves its origin:
+        httpx would strip `Authorization` across origins, but not API-key headers."""
+        try:
+            target = request.url.join(fetched.headers["location"])
+        except (KeyError, httpx.InvalidURL):
+            raise PermanentError(f"{request.url.host} sent a redirect without a usable Location") from None
+        same_origin = (target.scheme, target.host, target.port) == (request.url.scheme, request.url.host, request.url.port)
+        if not same_origin and any(name.lower() in CREDENTIAL_HEADERS for name in request.headers):
+            raise PermanentError(f"{request.url.host} redirected to {target.host}; credentials are never sent to another host")
+        keep_body = fetched.status in (307, 308)
+        method = request.method if keep_body or request.method == "HEAD" else "GET"
+        dropped = {"host"} | (set() if keep_body else {"content-length", "content-type", "transfer-encoding"})
+        headers = {name: value for name, value in request.headers.items() if name.lower() not in dropped}
+        return self._client.build_request(method, target, headers=headers, content=request.content if keep_body else None)
 
     def _backoff(self, attempt: int, error: TransientError) -> float:
         if isinstance(error, RateLimited) and error.retry_after is not None:
@@ -179,11 +211,11 @@ class Fetcher:
         raise_for_status(response, accept)
         return fetched
 
-    async def _read(self, request: httpx.Request) -> tuple[Fetched, httpx.Response]:
+    async def _read(self, request: httpx.Request, *, follow: bool = False) -> tuple[Fetched, httpx.Response]:
         cap = self.options.max_bytes
         try:
             async with asyncio.timeout(self.options.timeout * 3):
-                response = await self._open(request)
+                response = await self._client.send(request, stream=True, follow_redirects=follow)
                 try:
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > cap:
@@ -207,28 +239,11 @@ class Fetcher:
             raise ConnectionFailed(f"{request.url.host}: {type(error).__name__}: {error}") from None
         return Fetched(response.status_code, str(response.url), response.headers, bytes(body)), response
 
-    async def _open(self, request: httpx.Request) -> httpx.Response:
-        """Send `request`; one that carries credentials follows redirects only within its own origin,
-        because httpx strips `Authorization` across origins but not API-key headers."""
-        if not any(name.lower() in CREDENTIAL_HEADERS for name in request.headers):
-            return await self._client.send(request, stream=True)
-        for _hop in range(self.options.max_redirects + 1):
-            response = await self._client.send(request, stream=True, follow_redirects=False)
-            if not response.is_redirect:
-                return response
-            await response.aclose()
-            target = request.url.join(response.headers["location"])
-            if (target.scheme, target.host, target.port) != (request.url.scheme, request.url.host, request.url.port):
-                raise PermanentError(
-                    f"{request.url.host} redirected to {target.host}; credentials are never sent to another host")
-            request = self._client.build_request("GET", target, headers=request.headers)
-        raise PermanentError(f"{request.url.host} redirected more than {self.options.max_redirects} times")
-
     async def _fetch_robots(self, url: str) -> tuple[int, bytes]:
         request = self._client.build_request("GET", url)
         async with self.limiter.slot(request.url.host):
             self.requests_sent += 1
-            fetched, _ = await self._read(request)
+            fetched, _ = await self._read(request, follow=True)  # RFC 9309: follow at least five redirects
         return fetched.status, fetched.content
 
     async def _check_robots(self, url: httpx.URL) -> None:

@@ -316,3 +316,43 @@ def test_a_server_that_drips_its_body_hits_the_overall_deadline() -> None:
         asyncio.run(go())
     assert time.monotonic() - started < 1.5
     server.close()
+
+
+def test_every_redirect_hop_is_checked_against_that_hosts_robots_txt() -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.url.host}{request.url.path}")
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, text="User-agent: *\nDisallow: /private\n" if request.url.host == "b.test" else "")
+        if request.url.host == "a.test":
+            return httpx.Response(302, headers={"Location": "https://b.test/private/page"})
+        return httpx.Response(200, text="secret")
+
+    with pytest.raises(BlockedByRobots):
+        run(lambda f: f.get("https://a.test/start"), OPTIONS, handler)
+    assert asked == ["a.test/robots.txt", "a.test/start", "b.test/robots.txt"]
+
+
+def test_same_origin_redirects_keep_credentials_and_a_303_after_post_becomes_get() -> None:
+    seen: list[tuple[str, str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, request.url.path, request.headers.get("x-goog-api-key")))
+        if request.url.path == "/v1/old":
+            return httpx.Response(301, headers={"Location": "/v1/new"})
+        if request.url.path == "/submit":
+            return httpx.Response(303, headers={"Location": "/result"})
+        return httpx.Response(200, text="done")
+
+    assert run(lambda f: f.get("https://api.test/v1/old", headers={"X-Goog-Api-Key": "k"}, robots=False), OPTIONS, handler).text == "done"
+    assert run(lambda f: f.request("POST", "https://api.test/submit", data={"a": "1"}, robots=False), OPTIONS, handler).text == "done"
+    assert seen == [("GET", "/v1/old", "k"), ("GET", "/v1/new", "k"), ("POST", "/submit", None), ("GET", "/result", None)]
+
+
+def test_a_redirect_loop_ends_as_a_permanent_error() -> None:
+    from collectors.errors import PermanentError
+
+    loop = sequence(httpx.Response(302, headers={"Location": "/again"}))
+    with pytest.raises(PermanentError, match="redirected more than"):
+        run(lambda f: f.get("https://api.test/again", robots=False), OPTIONS, loop)
