@@ -7,12 +7,10 @@ every item by the same criteria whatever its star level.
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
 
 SENTIMENTS = ("negative", "neutral", "positive")

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 from sentiment.opinion.data import Opinion
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SHINGLE = 3
-MAX_BURST_ITEMS = 5000
+MAX_BURST_ITEMS = 20000
+MAX_REPRESENTATIVES = 16
+# MinHash LSH: 16 bands of 2 rows put two texts with Jaccard 0.6 in a shared bucket with probability
+# 1 - (1 - 0.6**2)**16 > 0.999, and unrelated texts (Jaccard 0.05) rarely (4%); buckets are then
+# checked exactly, so LSH only decides which pairs are compared.
+BANDS, ROWS = 16, 2
+_MASK64 = (1 << 64) - 1
+_PERMUTATIONS = np.array([(0x9E3779B97F4A7C15 * (2 * k + 1)) & _MASK64 | 1 for k in range(BANDS * ROWS)], dtype=np.uint64)
+_OFFSETS = np.array([(0xD1B54A32D192ED03 * (k + 7)) & _MASK64 for k in range(BANDS * ROWS)], dtype=np.uint64)
 
 
 def shingles(text: str, size: int = SHINGLE) -> frozenset[tuple[str, ...]]:
@@ -27,6 +38,27 @@ def jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def _minhash(signature: frozenset[tuple[str, ...]]) -> np.ndarray:
+    hashes = np.fromiter((int.from_bytes(hashlib.blake2b("\x1f".join(shingle).encode(), digest_size=8).digest(), "little")
+                          for shingle in signature), dtype=np.uint64, count=len(signature))
+    # multiply-shift hashing; uint64 arithmetic wraps, which is the point
+    return ((_PERMUTATIONS[:, None] * hashes[None, :] + _OFFSETS[:, None]) >> np.uint64(32)).min(axis=1)
+
+
+def _lsh_buckets(signatures: Sequence[frozenset[tuple[str, ...]]]) -> Iterator[list[int]]:
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    for index, signature in enumerate(signatures):
+        if not signature:
+            continue
+        values = _minhash(signature)
+        for band in range(BANDS):
+            key = (band, values[band * ROWS:(band + 1) * ROWS].tobytes())
+            buckets.setdefault(key, []).append(index)
+    for members in buckets.values():
+        if len(members) > 1:
+            yield members
 
 
 @dataclass(frozen=True)
@@ -65,10 +97,18 @@ def near_duplicate_bursts(opinions: Sequence[Opinion], now: datetime, *, days: i
             i = parent[i]
         return i
 
-    for i in range(len(recent)):
-        for j in range(i + 1, len(recent)):
-            if root(i) != root(j) and jaccard(signatures[i], signatures[j]) >= similarity:
-                parent[root(j)] = root(i)
+    for bucket in _lsh_buckets(signatures):
+        # Compare with a few earlier members of the bucket rather than every pair: a campaign of
+        # hundreds of copies lands in one bucket, and single linkage needs only one match.
+        representatives: list[int] = []
+        for i in bucket:
+            for j in representatives:
+                if root(i) == root(j) or jaccard(signatures[i], signatures[j]) >= similarity:
+                    parent[root(i)] = root(j)
+                    break
+            else:
+                if len(representatives) < MAX_REPRESENTATIVES:
+                    representatives.append(i)
     groups: dict[int, list[Opinion]] = {}
     for index, opinion in enumerate(recent):
         groups.setdefault(root(index), []).append(opinion)

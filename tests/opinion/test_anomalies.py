@@ -45,3 +45,23 @@ def test_rating_text_mismatch_needs_a_confident_model() -> None:
     found = rating_text_mismatches([clear, unsure, low_but_happy, consistent, from_stars])
     assert [m.mention_id for m in found] == [clear.mention_id, low_but_happy.mention_id]
     assert found[0].as_dict()["text"] == "Terrible, lost all our data"
+
+
+def test_a_large_campaign_among_many_honest_reviews_is_one_burst() -> None:
+    import random
+
+    rng = random.Random(3)
+    vocabulary = [f"word{i}" for i in range(2000)]
+    campaign_words = (CAMPAIGN + " and the onboarding team walked us through every single report we needed for the"
+                      " quarterly board meeting").split()
+    copies = []
+    for i in range(200):
+        words = list(campaign_words)
+        words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        copies.append(opinion(5, text=" ".join(words), day=8 + rng.random() * 2, author=f"bot{i}"))
+    honest = [opinion(4, text=" ".join(rng.choice(vocabulary) for _ in range(rng.randint(6, 40))), day=8 + rng.random() * 2)
+              for _ in range(800)]
+    mixed = copies + honest
+    rng.shuffle(mixed)
+    bursts = near_duplicate_bursts(mixed, NOW)
+    assert [sorted(burst.mention_ids) for burst in bursts] == [sorted(o.mention_id for o in copies)]
