@@ -109,16 +109,29 @@ def config_show() -> None:
 
 @app.command("demo")
 @friendly_errors
-def demo() -> None:
-    """Load invented sample reviews (marked as demo data) so you can try every command."""
+def demo(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard on the demo data afterwards.")] = True,
+    port: Annotated[int | None, typer.Option("--port", help="Port for the dashboard (default: ADVOCADO_WEB_PORT).")] = None,
+) -> None:
+    """Load invented sample reviews (marked as demo data), score their sentiment, and serve the dashboard."""
+    from advocado.cli_sentiment import score
+    from advocado.cli_web import serve_demo
     from advocado.demo import load_demo
 
     loaded = load_demo(database())
     console.print(f"Demo brand {loaded.brand!r}: {loaded.read} sample reviews, {loaded.new} new "
                   f"(invented for the demo, tagged 'demo').")
     console.print(f"Database: {settings().resolved_database_url}")
-    console.print(f"Try: advocado brand show {loaded.brand!r}")
-    console.print(f"     advocado export --brand {loaded.brand!r} --format csv --output demo.csv")
+    try:
+        score(brand=loaded.brand, rescore=False)
+    except typer.Exit:
+        console.print("Sentiment scoring was skipped (see the error above); everything else works without it.")
+    if serve:
+        serve_demo(port=port)
+    else:
+        console.print(f"Try: advocado brand show {loaded.brand!r}")
+        console.print(f"     advocado export --brand {loaded.brand!r} --format csv --output demo.csv")
+        console.print("     advocado serve")
 
 
 cli_data.register(app)
