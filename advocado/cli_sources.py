@@ -61,7 +61,7 @@ def http_options() -> HttpOptions:
     values = settings()
     return HttpOptions(
         user_agent=values.user_agent, timeout=values.http_timeout, allow_private_networks=values.allow_private_networks,
-        host_interval=getattr(values, "host_interval", HttpOptions.host_interval),
+        host_interval=values.host_interval,
     )
 
 
@@ -157,7 +157,7 @@ def collect_command(
         console.print("No sources are due. Add one with `advocado source add`, or name one with --source.")
         return
     with progress("Collecting", len(ids)) as advance:
-        reports = asyncio.run(run_sources(db, ids, http_options(), concurrency=getattr(values, "collect_concurrency", 4),
+        reports = asyncio.run(run_sources(db, ids, http_options(), concurrency=values.collect_concurrency,
                                           failure_threshold=values.failure_threshold, on_done=lambda _r: advance(1)))
     _summarise(reports)
     if any(report.failing for report in reports):

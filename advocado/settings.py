@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     )
     http_timeout: float = Field(default=20.0, description="Seconds before a collector's HTTP request times out.")
     failure_threshold: int = Field(default=3, description="Consecutive failed runs before a source is reported as failing.")
+    collect_concurrency: int = Field(default=4, ge=1, description="Sources collected at the same time.")
+    host_interval: float = Field(default=1.0, ge=0, description="Seconds between two requests to the same host (raised by a robots.txt Crawl-delay).")
     web_host: str = Field(default="127.0.0.1", description="Address `advocado serve` listens on; anything but loopback needs an API token to exist.")
     web_port: int = Field(default=8000, description="Port `advocado serve` listens on.")
     session_secret: SecretStr | None = Field(
