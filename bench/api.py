@@ -76,7 +76,11 @@ async def load(url: str, token: str, clients: int, seconds: float) -> tuple[list
             nonlocal failures
             while time.perf_counter() < stop:
                 began = time.perf_counter()
-                response = await client.get(url)
+                try:
+                    response = await client.get(url)
+                except httpx.TransportError:
+                    failures += 1
+                    continue
                 latencies.append(time.perf_counter() - began)
                 failures += response.status_code != 200
         await asyncio.gather(*(one_client() for _ in range(clients)))
