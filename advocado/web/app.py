@@ -43,7 +43,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
     @app.exception_handler(NotFound)
-    async def not_found(_request: Request, error: NotFound) -> Any:
+    async def not_found(request: Request, error: NotFound) -> Any:
+        if not _is_api(request) and request.method == "GET":
+            return pages.TEMPLATES.TemplateResponse(request, "error.html", {
+                "caller": None, "title": "Not found", "message": str(error)}, status_code=404)
         return _error(404, "not_found", str(error))
 
     @app.exception_handler(AlreadyExists)

@@ -70,3 +70,36 @@ def test_brands_and_sources_are_managed_from_the_dashboard(browser_client: TestC
 def test_jobs_page_lists_sources_with_failures(browser_client: TestClient, site: Site) -> None:
     page = browser_client.get("/jobs").text
     assert "running in this process" in page and "test-model" in page and '<tr class="failing">' in page
+
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def test_stored_xss_payloads_in_every_field_are_escaped_on_every_page(browser_client: TestClient, site: Site) -> None:
+    from storage import Brand, Mention
+
+    with site.db.write() as session:
+        brand = session.get(Brand, site.brand_id)
+        assert brand is not None
+        brand.name, brand.aliases = f"Acme {XSS}", [XSS]
+        session.add(brand)
+        source = get_source(session, site.import_id)
+        source.name, source.last_error, source.consecutive_failures = XSS, XSS, 5
+        session.add(source)
+        mention = session.get(Mention, site.mention_ids["r2"])
+        assert mention is not None
+        mention.author_name, mention.tags, mention.url = XSS, [XSS], "javascript:alert(3)"
+        session.add(mention)
+    pages = ["/mentions", "/moderation", f"/brands/{site.brand_id}", "/brands", "/jobs", f"/sources/{site.import_id}",
+             f"/mentions?q={XSS}&tag={XSS}", f"/login?next={XSS}"]
+    for path in pages:
+        body = browser_client.get(path).text
+        assert "<script>alert(1)" not in body and "<img src=x" not in body, path
+        assert 'href="javascript:' not in body, path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in browser_client.get("/jobs").text
+
+
+def test_a_missing_brand_is_a_404_page(browser_client: TestClient) -> None:
+    response = browser_client.get("/brands/999999")
+    assert response.status_code == 404 and "no brand with id 999999" in response.text
+    assert response.headers["content-type"].startswith("text/html")
