@@ -8,7 +8,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import JSON, Connection, bindparam, delete, insert, select, update
 
 from storage.db import Database, translate_errors
 from storage.errors import NotFound
@@ -145,7 +145,11 @@ def _insert_many(connection: Connection, rows: list[dict[str, Any]], shared: dic
     compiled = insert(_MENTIONS).compile(dialect=dialect, column_keys=names)
 
     def processor(name: str) -> Any:
-        return _MENTIONS.c[name].type.bind_processor(dialect)
+        column_type = _MENTIONS.c[name].type
+        process = column_type.bind_processor(dialect)
+        if process is not None and isinstance(column_type, JSON):
+            return lambda value: "[]" if value == [] else process(value)  # most mentions have no tags
+        return process
 
     shared = {name: process(value) if (process := processor(name)) else value for name, value in shared.items()}
     per_row = [(name, process) for name in rows[0] if (process := processor(name))]
