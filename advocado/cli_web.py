@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,6 +12,9 @@ from rich.table import Table
 from advocado.context import UserError, console, database, friendly_errors, settings
 from storage import ApiToken, create_token, list_tokens, revoke_token, utcnow
 from storage.types import as_utc
+
+if TYPE_CHECKING:
+    from advocado.web.jobs import Jobs
 
 token_app = typer.Typer(help="Admin tokens for the API and the dashboard login.", no_args_is_help=True)
 
@@ -27,10 +30,10 @@ def parse_expiry(text: str) -> timedelta:
     return timedelta(seconds=int(found.group(1)) * _UNITS[found.group(2)])
 
 
-def configured_jobs(*, schedule: bool = True) -> object:
+def configured_jobs(*, schedule: bool = True) -> Jobs:
     """The jobs (collection on schedule, scoring after it) configured from the settings."""
+    from advocado.cli_sources import http_options
     from advocado.web.jobs import Jobs
-    from collectors import HttpOptions
 
     values = settings()
 
@@ -40,9 +43,7 @@ def configured_jobs(*, schedule: bool = True) -> object:
         return sentiment.load_model(values.sentiment_model, labels=values.sentiment_labels,
                                     quantize_int8=values.sentiment_quantize, threads=values.sentiment_threads)
 
-    options = HttpOptions(user_agent=values.user_agent, timeout=values.http_timeout,
-                          allow_private_networks=values.allow_private_networks)
-    return Jobs(database(), options, model_name=values.sentiment_model, load_model=load_model,
+    return Jobs(database(), http_options(), model_name=values.sentiment_model, load_model=load_model,
                 failure_threshold=values.failure_threshold, schedule=schedule)
 
 
@@ -62,7 +63,7 @@ def serve(
     try:
         serve_blocking(
             database(), host=host or values.web_host, port=port or values.web_port,
-            jobs=configured_jobs(schedule=scheduler), session_secret=secret,  # type: ignore[arg-type]
+            jobs=configured_jobs(schedule=scheduler), session_secret=secret,
             session_hours=values.session_hours, failure_threshold=values.failure_threshold,
             log_level="info" if values.log_level.upper() in ("DEBUG", "INFO") else "warning",
             on_ready=lambda url: console.print(f"Advocado is serving {url} (log in with a token from "
@@ -99,7 +100,7 @@ def worker() -> None:
     """Run only the scheduled jobs (collection, then scoring), for when `serve --no-scheduler` only serves."""
     from advocado.web.server import work_blocking
 
-    work_blocking(configured_jobs(), on_ready=lambda: console.print(  # type: ignore[arg-type]
+    work_blocking(configured_jobs(), on_ready=lambda: console.print(
         "Advocado worker: collecting on schedule and scoring new mentions. Ctrl-C stops."))
 
 

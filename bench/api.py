@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -41,7 +41,7 @@ def seed(directory: Path, n: int) -> tuple[str, int]:
                    for i, kind in enumerate(("appstore", "trustpilot", "reddit", "hackernews", "import"))]
         _, token = create_token(session, "bench")
         brand_id = brand.id
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     per_source = n // len(sources)
     for index, source_id in enumerate(sources):
         items = [MentionIn(external_id=f"m-{index}-{i}", author_name=f"Customer {i % 5000}", title=f"Title {i}",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, cast, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Brand, Mention, SentimentScore, Source
@@ -132,10 +133,10 @@ def _conditions(where: MentionFilter, *, by_time: bool = False, sqlite: bool = T
 
 def _listed(session: Session, rows: list[Any]) -> list[ListedMention]:
     ids = [mention.id for mention, *_ in rows]
-    scores: dict[int, tuple[str, dict[str, float]]] = {}
+    scores: dict[int, tuple[str | None, Any]] = {}
     if ids:
-        for mention_id, label, probabilities in session.exec(
-            select(SentimentScore.mention_id, SentimentScore.label, SentimentScore.probabilities)
+        for mention_id, label, probabilities in session.exec(  # type: ignore[call-overload]
+            sa_select(col(SentimentScore.mention_id), col(SentimentScore.label), col(SentimentScore.probabilities))
             .where(col(SentimentScore.mention_id).in_(ids)).order_by(col(SentimentScore.id))
         ):
             scores[mention_id] = (label, probabilities)
@@ -148,7 +149,7 @@ def _listed(session: Session, rows: list[Any]) -> list[ListedMention]:
 
 
 def _base() -> Any:
-    return (select(Mention, Brand.id, Brand.name, Source.kind, Source.name)
+    return (sa_select(Mention, col(Brand.id), col(Brand.name), col(Source.kind), col(Source.name))
             .join(Source, col(Source.id) == Mention.source_id).join(Brand, col(Brand.id) == Source.brand_id))
 
 
@@ -205,10 +206,10 @@ def overview(session: Session, brand: Brand, *, days: int = 90, now: datetime | 
     volume: dict[str, int] = {}
     by_source: dict[str, list[float]] = {}
     rating_sum = 0.0
-    for bucket, sentiment, source_id, count, ratings, rated in session.exec(
-        select(day, label, Mention.source_id, func.count(), func.sum(Mention.rating), func.count(Mention.rating))
+    for bucket, sentiment, source_id, count, ratings, rated in session.exec(  # type: ignore[call-overload]
+        sa_select(day, label, col(Mention.source_id), func.count(), func.sum(Mention.rating), func.count(col(Mention.rating)))
         .where(_brand_sources(brand.id, by_time=True), col(Mention.published_at) >= since)
-        .group_by(day, label, Mention.source_id)
+        .group_by(day, label, col(Mention.source_id))
     ):
         volume[bucket] = volume.get(bucket, 0) + count
         if sentiment:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -181,7 +181,7 @@ def source_run(source_id: Id, state: State) -> RunQueued:
 
 
 def _day_start(day: date | None) -> datetime | None:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc) if day else None
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
 @router.get("/mentions", summary="Search and filter mentions, newest first")

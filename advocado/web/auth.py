@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -84,7 +85,7 @@ def authenticator(request: Request) -> Authenticator:
     return request.app.state.auth  # type: ignore[no-any-return]
 
 
-def api_caller(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+def api_caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
     """The API's guard: a live token as `Authorization: Bearer`, or 401."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("send an admin token as `Authorization: Bearer <token>` (see `advocado token create`)")

@@ -127,7 +127,7 @@ class Jobs:
 
             try:
                 scored = await asyncio.to_thread(score_mentions, self.db, self._model)
-            except Exception as error:  # noqa: BLE001 - record and retry on the next run
+            except Exception as error:
                 self.scoring.problem = f"{type(error).__name__}: {error}"
                 log.exception("sentiment scoring failed")
                 return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -73,10 +73,10 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 def login(request: Request, token: Annotated[str, Form(max_length=500)], next: Annotated[str, Form()] = "/") -> Response:
     caller = authenticator(request).check_secret(token.strip())
     if caller is None:
-        response = _render(request, "login.html", None, next=_local_path(next),
-                           problem="That token is unknown, revoked or expired.")
-        response.status_code = 401
-        return response
+        refused = _render(request, "login.html", None, next=_local_path(next),
+                          problem="That token is unknown, revoked or expired.")
+        refused.status_code = 401
+        return refused
     response = RedirectResponse(_local_path(next), status_code=303)
     authenticator(request).set_cookie(response, request, caller)
     return response
@@ -114,7 +114,7 @@ def _day(value: str | None, *, end: bool = False) -> datetime | None:
         return None
     if day is None:
         return None
-    return datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=UTC)
 
 
 def _number(value: str | None, kind: type = int) -> Any:
@@ -159,7 +159,7 @@ def moderation(request: Request, caller: LoggedIn) -> HTMLResponse:
 async def moderate(request: Request, caller: LoggedIn) -> Response:
     form = await request.form()
     back = _local_path(str(form.get("next") or "/mentions"), "/mentions")
-    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()][:1000]
+    ids = [int(str(v)) for v in form.getlist("ids") if str(v).isdigit()][:1000]
     action = str(form.get("action") or "") or None
     tags = [t for t in str(form.get("tag") or "").split(",") if t.strip()]
     if not ids:

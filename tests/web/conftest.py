@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from advocado.web.jobs import ScoringState
 from storage import Database, MentionIn, SentimentScore, add_brand, add_source, create_token, ingest
 
 CANARY = "canary-Zx9Q-4f7c1e2b-SECRET"
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -62,3 +62,19 @@ def test_serve_demo_reissues_the_demo_token_and_serves(cli: CliRunner, monkeypat
     with database().read() as session:
         assert verify_token(session, first) is None and verify_token(session, second) is not None
     assert served == [{"host": None, "port": None, "scheduler": True}, {"host": None, "port": 8123, "scheduler": True}]
+
+
+def test_the_session_secret_is_masked_in_config_show(cli: CliRunner, monkeypatch: object) -> None:
+    monkeypatch.setenv("ADVOCADO_SESSION_SECRET", "canary-session-secret-123")  # type: ignore[attr-defined]
+    result = cli.invoke(app, ["config", "show"])
+    assert result.exit_code == 0 and "ADVOCADO_SESSION_SECRET" in result.output
+    assert "canary-session-secret-123" not in result.output
+
+
+def test_the_jobs_use_the_collectors_fetch_settings(cli: CliRunner, monkeypatch: object) -> None:
+    from advocado.cli_web import configured_jobs
+
+    monkeypatch.setenv("ADVOCADO_HOST_INTERVAL", "2.5")  # type: ignore[attr-defined]
+    monkeypatch.setenv("ADVOCADO_FAILURE_THRESHOLD", "7")  # type: ignore[attr-defined]
+    jobs = configured_jobs(schedule=False)
+    assert (jobs.options.host_interval, jobs.failure_threshold, jobs.schedule) == (2.5, 7, False)
