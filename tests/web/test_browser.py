@@ -42,7 +42,8 @@ def live(db: Database) -> Iterator[tuple[str, Site]]:
 
 
 def test_log_in_filter_and_approve_a_testimonial(live: tuple[str, Site]) -> None:
-    from playwright.sync_api import sync_playwright
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[test]')")
+    sync_playwright = sync_api.sync_playwright
 
     base, site = live
     problems: list[str] = []
