@@ -84,6 +84,20 @@ class Settings(BaseSettings):
         description="Wait before the first retry of a failed alert delivery; doubles with each attempt, up to an hour.",
     )
 
+    monitor_openai_api_key: SecretStr | None = Field(
+        default=None, description="OpenAI API key for the AI visibility monitor; only ever sent to https://api.openai.com/v1.")
+    monitor_anthropic_api_key: SecretStr | None = Field(
+        default=None, description="Anthropic API key for the monitor; only ever sent to https://api.anthropic.com/v1.")
+    monitor_gemini_api_key: SecretStr | None = Field(
+        default=None, description="Google Gemini API key for the monitor; only ever sent to https://generativelanguage.googleapis.com/v1beta.")
+    monitor_perplexity_api_key: SecretStr | None = Field(
+        default=None, description="Perplexity API key for the monitor; only ever sent to https://api.perplexity.ai.")
+    monitor_samples: int = Field(default=5, ge=1, le=50, description="Times each prompt is asked of each engine per monitor run.")
+    monitor_control_brand: str = Field(
+        default="Quorvantix",
+        description="A fictitious brand the monitor looks for in every answer; finding it means the detector made a false positive.")
+    monitor_schedule_hours: float = Field(default=24.0, gt=0, description="Hours between scheduled monitor runs of a brand (daily by default).")
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL to connect to, with the SQLite default filled in."""

@@ -246,3 +246,115 @@ class AlertDelivery(SQLModel, table=True):
     sent_at: datetime | None = _utc()
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _utc(nullable=False)
+
+
+class MonitorEngine(SQLModel, table=True):
+    """An AI assistant the monitor asks: its kind (openai, anthropic, ...) and parameters.
+
+    `params` holds the API key too when one was given for this engine; the engine kind names its
+    secret fields, listings mask them, and a stored key is only ever sent to the stored `base_url`.
+    """
+
+    __tablename__ = "monitor_engines"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    name: str = Field(unique=True)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    enabled: bool = True
+    created_at: datetime = _utc(nullable=False)
+
+
+class MonitorPrompt(SQLModel, table=True):
+    """A question buyers ask, possibly a template with {brand}, {competitor} and {category}, with tags."""
+
+    __tablename__ = "monitor_prompts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    tags: list[str] = _json_list()
+    enabled: bool = True
+    created_at: datetime = _utc(nullable=False)
+
+
+class MonitorRun(SQLModel, table=True):
+    """One round of asking every prompt of a brand to every chosen engine, `samples` times each."""
+
+    __tablename__ = "monitor_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = _fk("brands.id")
+    samples: int = 5
+    engine_ids: list[int] = _json_list()
+    status: str = "running"
+    requests: int = 0
+    estimated_cost: float = 0.0
+    started_at: datetime = _utc(nullable=False, index=True)
+    finished_at: datetime | None = _utc()
+
+
+class MonitorAnswer(SQLModel, table=True):
+    """One answer of one engine to one prompt, kept raw so it can be analysed again later.
+
+    `status` is ok, failed (after retries) or skipped (over budget); `retrieval_status` is searched,
+    not_searched or tool_error (a search that failed inside an HTTP-200 answer).
+    """
+
+    __tablename__ = "monitor_answers"
+    __table_args__ = (UniqueConstraint("run_id", "engine_id", "prompt_id", "sample"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = _fk("monitor_runs.id")
+    engine_id: int = _fk("monitor_engines.id")
+    prompt_id: int = _fk("monitor_prompts.id")
+    sample: int = 0
+    prompt_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    engine_kind: str = ""
+    collection_method: str = "api"
+    model: str | None = None
+    status: str = "ok"
+    retrieval_status: str | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    raw: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    requests: int = 0
+    estimated_cost: float = 0.0
+    latency_ms: int | None = None
+    analysis_version: str | None = None
+    asked_at: datetime = _utc(nullable=False, index=True)
+
+
+class MonitorMention(SQLModel, table=True):
+    """A tracked name found in an answer: the brand, a competitor, or the fictitious control brand."""
+
+    __tablename__ = "monitor_mentions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = _fk("monitor_answers.id")
+    entity: str
+    competitor_id: int | None = None
+    name: str
+    position: int | None = None
+    first_offset: int = 0
+    occurrences: int = 1
+    prominence: float = 0.0
+    sentiment: str | None = None
+    sentiment_score: float | None = None
+    analysis_version: str = ""
+
+
+class MonitorCitation(SQLModel, table=True):
+    """A web page an answer cited inline, or only retrieved while searching, normalised."""
+
+    __tablename__ = "monitor_citations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = _fk("monitor_answers.id")
+    kind: str
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    raw_url: str = Field(sa_column=Column(Text, nullable=False))
+    domain: str = Field(index=True)
+    title: str | None = None
+    entity: str | None = None
+    competitor_id: int | None = None
+    analysis_version: str = ""

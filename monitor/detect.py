@@ -1,0 +1,117 @@
+"""Finding tracked names in an answer: brand, competitors and the control brand, with positions.
+
+Names and aliases match on word boundaries that also work for names that start or end with
+punctuation ("C++", ".NET"): the characters on either side must not be letters or digits. At one
+place the longest name wins. A name written with capitals does not match the same word in all
+lower case ("Notion" is not "notion"). Names inside URLs and bare domains are not mentions: a
+brand that only appears in a link is counted as a citation, not as a mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+BRAND = "brand"
+COMPETITOR = "competitor"
+CONTROL = "control"
+
+_URL = re.compile(r"https?://[^\s)\]>\"']+|\bwww\.[^\s)\]>\"']+")
+_DOMAIN = re.compile(r"(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|ai|co|app|dev|de|uk|fr|eu|us|so|gg|me|info|biz)\b(?:/\S*)?")
+_LIST_ITEM = re.compile(r"^\s{0,6}(?:(?P<number>\d{1,3})[.)]|[-*+•]|#{1,6})\s+", re.M)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A tracked name: which kind it is, its id (for competitors), its name and other names."""
+
+    kind: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    entity_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, int | None, str]:
+        return (self.kind, self.entity_id, self.name)
+
+
+@dataclass
+class Found:
+    """One entity in one answer: where it first appears, how often, and its rank among tracked names."""
+
+    entity: Entity
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    position: int | None = None
+
+    @property
+    def first_offset(self) -> int:
+        return self.spans[0][0]
+
+
+def mask_links(text: str) -> str:
+    """`text` with URLs and bare domains blanked out (same length, so offsets still hold)."""
+    blank = lambda match: " " * len(match.group(0))  # noqa: E731
+    return _DOMAIN.sub(blank, _URL.sub(blank, text))
+
+
+class Detector:
+    """Compiled once per brand; `find(text)` returns every tracked entity mentioned in `text`."""
+
+    def __init__(self, entities: Sequence[Entity]) -> None:
+        self.entities = list(entities)
+        forms: dict[str, Entity] = {}
+        for entity in self.entities:
+            for form in (entity.name, *entity.aliases):
+                form = " ".join(form.split())
+                if form and form.casefold() not in forms:
+                    forms[form.casefold()] = entity
+        self._forms = forms
+        self._has_capitals = {folded: any(c.isupper() for c in folded_form(forms, folded)) for folded in forms}
+        ordered = sorted(forms, key=len, reverse=True)
+        alternatives = "|".join(
+            r"\s+".join(re.escape(word) for word in folded_form(forms, f).split()) for f in ordered
+        )
+        self._pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.I) if ordered else None
+        self._original = {f: folded_form(forms, f) for f in forms}
+
+    def find(self, text: str) -> list[Found]:
+        """Entities mentioned in `text`, ranked: list order first, then order of first mention."""
+        if self._pattern is None:
+            return []
+        prose = mask_links(text)
+        found: dict[tuple[str, int | None, str], Found] = {}
+        for match in self._pattern.finditer(prose):
+            surface = " ".join(match.group(0).split())
+            folded = surface.casefold()
+            entity = self._forms.get(folded)
+            if entity is None:
+                continue
+            if self._has_capitals[folded] and surface == surface.lower() and surface != self._original[folded]:
+                continue
+            found.setdefault(entity.key, Found(entity)).spans.append(match.span())
+        items = [m.start() for m in _LIST_ITEM.finditer(text)]
+        rank = sorted(found.values(), key=lambda f: (_list_index(items, text, f.first_offset), f.first_offset))
+        position = 0
+        for item in rank:
+            if item.entity.kind != CONTROL:
+                position += 1
+                item.position = position
+        return rank
+
+
+def folded_form(forms: dict[str, Entity], folded: str) -> str:
+    entity = forms[folded]
+    for form in (entity.name, *entity.aliases):
+        if " ".join(form.split()).casefold() == folded:
+            return " ".join(form.split())
+    return folded
+
+
+def _list_index(item_starts: list[int], text: str, offset: int) -> float:
+    """Index of the list item (numbered, bulleted or heading line) on the line of `offset`, else infinity."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    try:
+        return float(item_starts.index(line_start))
+    except ValueError:
+        return float("inf")
