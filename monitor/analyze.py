@@ -118,7 +118,7 @@ def analyse_answers(session: Session, answers: Sequence[MonitorAnswer], tracked:
     texts = [" ".join(a.brand_sentences) for _, a in pending]
     wanted = [i for i, text in enumerate(texts) if text]
     scores = scorer([texts[i] for i in wanted]) if scorer and wanted else []
-    sentiment = dict(zip(wanted, scores, strict=True))
+    sentiment = dict(zip(wanted, scores, strict=bool(scorer)))
     for index, (answer, analysis) in enumerate(pending):
         mentions, citations = rows_for(analysis, sentiment.get(index))
         replace_answer_analysis(session, answer, mentions, citations, ANALYSIS_VERSION)

@@ -1,7 +1,8 @@
 """Finding tracked names in an answer: brand, competitors and the control brand, with positions.
 
 Names and aliases match on word boundaries that also work for names that start or end with
-punctuation ("C++", ".NET"): the characters on either side must not be letters or digits. At one
+punctuation ("C++", ".NET"): the character before a name must not be a letter or digit, nor the
+character after it when the name ends in one. At one
 place the longest name wins. A name written with capitals does not match the same word in all
 lower case ("Notion" is not "notion"). Names inside URLs and bare domains are not mentions: a
 brand that only appears in a link is counted as a citation, not as a mention.
@@ -69,10 +70,8 @@ class Detector:
         self._forms = forms
         self._has_capitals = {folded: any(c.isupper() for c in folded_form(forms, folded)) for folded in forms}
         ordered = sorted(forms, key=len, reverse=True)
-        alternatives = "|".join(
-            r"\s+".join(re.escape(word) for word in folded_form(forms, f).split()) for f in ordered
-        )
-        self._pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.I) if ordered else None
+        alternatives = "|".join(_pattern_of(folded_form(forms, f)) for f in ordered)
+        self._pattern = re.compile(alternatives, re.I) if ordered else None
         self._original = {f: folded_form(forms, f) for f in forms}
 
     def find(self, text: str) -> list[Found]:
@@ -91,13 +90,21 @@ class Detector:
                 continue
             found.setdefault(entity.key, Found(entity)).spans.append(match.span())
         items = [m.start() for m in _LIST_ITEM.finditer(text)]
-        rank = sorted(found.values(), key=lambda f: (_list_index(items, text, f.first_offset), f.first_offset))
+        rank = sorted(found.values(), key=lambda f: (min(_list_index(items, text, a) for a, _ in f.spans), f.first_offset))
         position = 0
         for item in rank:
             if item.entity.kind != CONTROL:
                 position += 1
                 item.position = position
         return rank
+
+
+def _pattern_of(form: str) -> str:
+    """A name as a pattern: not glued to a letter or digit before it, nor after it when it ends in
+    one ("C++17" mentions C++, "ASP.NET" does not mention .NET, "Acmeville" does not mention Acme)."""
+    body = r"\s+".join(re.escape(word) for word in form.split())
+    tail = r"(?![^\W_])" if form[-1].isalnum() else ""
+    return rf"(?<![^\W_]){body}{tail}"
 
 
 def folded_form(forms: dict[str, Entity], folded: str) -> str:
