@@ -68,6 +68,16 @@ class RunReport:
         return sum(e.ok + e.failed + e.skipped for e in self.engines)
 
 
+def planned(db: Database, brand_name: str, *, samples: int = DEFAULT_SAMPLES, engine_refs: Sequence[int] = (),
+            tags: Sequence[str] = (), category: str | None = None) -> int:
+    """How many answers `collect` with the same arguments will ask for (for a progress bar)."""
+    with db.read() as session:
+        brand = get_brand(session, brand_name)
+        engines = [e for e in list_monitor_engines(session, enabled_only=True) if not engine_refs or e.id in engine_refs]
+        questions, _ = questions_for(list_monitor_prompts(session, tags=tags, enabled_only=True), tracked_for(session, brand, None), category)
+    return len(engines) * len(questions) * samples
+
+
 def build_engine(row: MonitorEngine, keys: Mapping[str, str | None]) -> Engine:
     kind = engine_kinds().get(row.kind)
     return kind(kind.validate(row.params), keys.get(kind.key_setting or "") if kind.key_setting else None)
