@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -16,8 +17,8 @@ from monitor.engines import TOOL_ERROR, ParsedAnswer, engine_kinds
 from monitor.errors import MonitorError
 from monitor.prominence import pawc, sentences
 from storage import Brand, Database, competitors_of
-from storage.models import MonitorAnswer, MonitorCitation, MonitorMention
-from storage.monitor import monitor_answers, replace_answer_analysis
+from storage.models import MonitorAnswer
+from storage.monitor import answers_by_id, monitor_answers, replace_answer_analyses
 
 ANALYSIS_VERSION = "1"
 DEFAULT_CONTROL_BRAND = "Quorvantix"
@@ -79,20 +80,20 @@ def parse_stored(answer: MonitorAnswer) -> ParsedAnswer:
     return engine_kinds().get(answer.engine_kind).parse(answer.raw)
 
 
-def rows_for(analysis: Analysis, sentiment: tuple[str, float] | None) -> tuple[list[MonitorMention], list[MonitorCitation]]:
+def rows_for(analysis: Analysis, sentiment: tuple[str, float] | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The `monitor_mentions` and `monitor_citations` rows of one analysed answer, as column dicts."""
     mentions = [
-        MonitorMention(
-            entity=f.entity.kind, competitor_id=f.entity.entity_id, name=f.entity.name, position=f.position,
-            first_offset=f.first_offset, occurrences=len(f.spans), prominence=round(analysis.prominence.get(f.entity.key, 0.0), 6),
-            sentiment=sentiment[0] if sentiment and f.entity.kind == BRAND else None,
-            sentiment_score=sentiment[1] if sentiment and f.entity.kind == BRAND else None,
-            analysis_version=ANALYSIS_VERSION,
-        )
+        {"entity": f.entity.kind, "competitor_id": f.entity.entity_id, "name": f.entity.name, "position": f.position,
+         "first_offset": f.first_offset, "occurrences": len(f.spans),
+         "prominence": round(analysis.prominence.get(f.entity.key, 0.0), 6),
+         "sentiment": sentiment[0] if sentiment and f.entity.kind == BRAND else None,
+         "sentiment_score": sentiment[1] if sentiment and f.entity.kind == BRAND else None,
+         "analysis_version": ANALYSIS_VERSION}
         for f in analysis.found
     ]
     citations = [
-        MonitorCitation(kind=c.kind, url=c.url, raw_url=c.raw_url, domain=c.domain, title=c.title, entity=c.entity,
-                        competitor_id=c.entity_id, analysis_version=ANALYSIS_VERSION)
+        {"kind": c.kind, "url": c.url, "raw_url": c.raw_url, "domain": c.domain, "title": c.title, "entity": c.entity,
+         "competitor_id": c.entity_id, "analysis_version": ANALYSIS_VERSION}
         for c in analysis.citations
     ]
     return mentions, citations
@@ -119,9 +120,8 @@ def analyse_answers(session: Session, answers: Sequence[MonitorAnswer], tracked:
     wanted = [i for i, text in enumerate(texts) if text]
     scores = scorer([texts[i] for i in wanted]) if scorer and wanted else []
     sentiment = dict(zip(wanted, scores, strict=bool(scorer)))
-    for index, (answer, analysis) in enumerate(pending):
-        mentions, citations = rows_for(analysis, sentiment.get(index))
-        replace_answer_analysis(session, answer, mentions, citations, ANALYSIS_VERSION)
+    rows = [(answer, *rows_for(analysis, sentiment.get(index))) for index, (answer, analysis) in enumerate(pending)]
+    replace_answer_analyses(session, rows, ANALYSIS_VERSION)
     return len(pending)
 
 
@@ -134,8 +134,7 @@ def reanalyze(db: Database, brand: Brand, *, scorer: Scorer | None, control_bran
     done = 0
     for start in range(0, len(ids), batch):
         with db.write() as session:
-            answers = [session.get(MonitorAnswer, i) for i in ids[start:start + batch]]
-            done += analyse_answers(session, [a for a in answers if a is not None], tracked, scorer)
+            done += analyse_answers(session, answers_by_id(session, ids[start:start + batch]), tracked, scorer)
     return done
 
 

@@ -18,7 +18,7 @@ from monitor.http import Budget, ClientOptions, EngineClient
 from monitor.prompts import Question, questions_for
 from storage import Database, get_brand, utcnow
 from storage.models import MonitorAnswer, MonitorEngine, MonitorPrompt
-from storage.monitor import finish_monitor_run, list_monitor_engines, list_monitor_prompts, monitor_answers, start_monitor_run
+from storage.monitor import answers_by_id, finish_monitor_run, list_monitor_engines, list_monitor_prompts, monitor_answers, start_monitor_run
 
 DEFAULT_SAMPLES = 5
 WRITE_BATCH = 100
@@ -219,6 +219,6 @@ def analyse_run(db: Database, run_id: int, brand_name: str, *, scorer: Scorer | 
     done = 0
     for start in range(0, len(ids), batch):
         with db.write() as session:
-            answers = [a for i in ids[start:start + batch] if (a := session.get(MonitorAnswer, i)) is not None]
+            answers = answers_by_id(session, ids[start:start + batch])
             done += analyse_answers(session, answers, tracked, scorer)
     return done

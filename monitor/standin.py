@@ -86,6 +86,11 @@ class Knobs:
     api_key: str | None = None
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default backlog of 5 drops bursts of connections, stalling clients ~1 s
+    daemon_threads = True
+
+
 class StandIn:
     """The server: `with StandIn() as server: server.url` is the base to configure engines with."""
 
@@ -98,7 +103,7 @@ class StandIn:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
 
 from storage.errors import AlreadyExists, NotFound
@@ -121,16 +121,33 @@ def monitor_answers(session: Session, *, brand_id: int | None = None, run_id: in
     return list(session.exec(query))
 
 
-def replace_answer_analysis(session: Session, answer: MonitorAnswer, mentions: Sequence[MonitorMention],
-                            citations: Sequence[MonitorCitation], version: str) -> None:
-    """Swap an answer's mentions and citations for a new analysis, in the caller's transaction."""
-    session.execute(delete(MonitorMention).where(MonitorMention.answer_id == answer.id))  # type: ignore[arg-type]
-    session.execute(delete(MonitorCitation).where(MonitorCitation.answer_id == answer.id))  # type: ignore[arg-type]
-    for row in (*mentions, *citations):
-        row.answer_id = answer.id  # type: ignore[assignment]
-        session.add(row)
-    answer.analysis_version = version
-    session.add(answer)
+def answers_by_id(session: Session, ids: Sequence[int | None]) -> list[MonitorAnswer]:
+    """The answers with these ids, in id order, in one query."""
+    wanted = [i for i in ids if i is not None]
+    return list(session.exec(select(MonitorAnswer).where(MonitorAnswer.id.in_(wanted)).order_by(MonitorAnswer.id)))  # type: ignore[union-attr]
+
+
+def replace_answer_analyses(session: Session, analysed: Sequence[tuple[MonitorAnswer, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]],
+                            version: str) -> None:
+    """Swap the mentions and citations of several answers for a new analysis, in the caller's transaction.
+
+    `analysed` holds (answer, mention rows, citation rows), rows as column dicts without `answer_id`;
+    they are inserted in bulk (one statement per table), which is what makes re-analysis fast.
+    """
+    ids = [answer.id for answer, _, _ in analysed]
+    if not ids:
+        return
+    session.execute(delete(MonitorMention).where(MonitorMention.answer_id.in_(ids)))  # type: ignore[attr-defined]
+    session.execute(delete(MonitorCitation).where(MonitorCitation.answer_id.in_(ids)))  # type: ignore[attr-defined]
+    mentions = [{**row, "answer_id": answer.id} for answer, rows, _ in analysed for row in rows]
+    citations = [{**row, "answer_id": answer.id} for answer, _, rows in analysed for row in rows]
+    if mentions:
+        session.execute(insert(MonitorMention), mentions)
+    if citations:
+        session.execute(insert(MonitorCitation), citations)
+    for answer, _, _ in analysed:
+        answer.analysis_version = version
+        session.add(answer)
 
 
 def answer_findings(session: Session, answer_ids: Sequence[int]) -> tuple[dict[int, list[MonitorMention]], dict[int, list[MonitorCitation]]]:
