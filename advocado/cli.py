@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from advocado import cli_alerts, cli_data, cli_monitor, cli_sentiment, cli_sources, cli_web
+from advocado import cli_alerts, cli_data, cli_monitor, cli_sentiment, cli_sources, cli_web, cli_widgets
 from advocado.context import console, database, friendly_errors, settings
 from advocado.settings import describe
 from storage import add_brand, add_competitor, competitors_of, count_mentions, get_brand, list_brands
@@ -140,6 +140,7 @@ cli_sources.register(app)
 cli_web.register(app)
 cli_alerts.register(app)
 cli_monitor.register(app)
+cli_widgets.register(app)
 
 
 def main() -> None:

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
         default="Quorvantix",
         description="A fictitious brand the monitor looks for in every answer; finding it means the detector made a false positive.")
     monitor_schedule_hours: float = Field(default=24.0, gt=0, description="Hours between scheduled monitor runs of a brand (daily by default).")
+    public_url: str | None = Field(
+        default=None,
+        description="Address visitors' browsers reach this server at (e.g. https://reviews.example.com), used in widget "
+                    "embed codes and form links; default: http://web_host:web_port.")
 
     @property
     def resolved_database_url(self) -> str:

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from advocado.web import api, pages
+from advocado.web import api, pages, public
 from advocado.web.actions import Conflict, InvalidInput
 from advocado.web.auth import Authenticator, NotAuthenticated
 from advocado.web.schemas import Health
@@ -104,4 +104,5 @@ def create_app(db: Database, *, jobs: Any = None, session_secret: str | None = N
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CrossSiteProtection)
+    public.install(app)
     return app

@@ -1,0 +1,216 @@
+"""The public face's tables: embeddable widgets and the consent behind first-party testimonials.
+
+Plus the small queries the widget endpoint needs: a widget by its public id, the approved items a
+widget may show, and a cheap fingerprint of them so unchanged data is not re-selected.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, and_, func, or_
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.errors import NotFound
+from storage.models import (
+    Brand,
+    DisplayStatus,
+    Mention,
+    MentionKind,
+    SentimentScore,
+    Source,
+)
+from storage.types import UTCDateTime, utcnow
+
+SHOWN_KINDS = (MentionKind.review.value, MentionKind.testimonial.value)
+"""Kinds a widget may show; survey answers and social posts stay private."""
+
+
+class WidgetKind(StrEnum):
+    """How a widget lays out what it shows."""
+
+    wall = "wall"
+    carousel = "carousel"
+    badge = "badge"
+    quote = "quote"
+
+
+class WidgetMode(StrEnum):
+    """Which items a widget shows: a representative mix, or hand-picked ones labelled as such."""
+
+    representative = "representative"
+    featured = "featured"
+
+
+def _utc(*, nullable: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+def new_public_id() -> str:
+    """A short unguessable id for embed codes and public URLs (letters, digits, - and _)."""
+    return secrets.token_urlsafe(9)
+
+
+class Widget(SQLModel, table=True):
+    """An embeddable display of one brand's approved reviews and testimonials."""
+
+    __tablename__ = "widgets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, sa_column=Column(String(32), unique=True, nullable=False))
+    brand_id: int = Field(sa_column=Column(Integer, ForeignKey("brands.id", ondelete="CASCADE"), nullable=False, index=True))
+    name: str = ""
+    kind: str = WidgetKind.wall.value
+    mode: str = WidgetMode.representative.value
+    size: int = 9
+    theme: str = "light"
+    colors: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    featured_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    allowed_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    schema_type: str | None = None
+    schema_name: str | None = None
+    created_at: datetime = _utc(nullable=False)
+    updated_at: datetime = _utc(nullable=False)
+
+
+class TestimonialForm(SQLModel, table=True):
+    """A public page where customers of one brand leave a testimonial, with the consent wording they agree to."""
+
+    __tablename__ = "testimonial_forms"
+    __test__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, sa_column=Column(String(32), unique=True, nullable=False))
+    brand_id: int = Field(sa_column=Column(Integer, ForeignKey("brands.id", ondelete="CASCADE"), nullable=False, index=True))
+    consent_text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _utc(nullable=False)
+
+
+class TestimonialConsent(SQLModel, table=True):
+    """Evidence of a customer's consent to publish their testimonial, and the details they chose to show.
+
+    `ip_hash` is a salted hash of the submitter's address, never the address itself.
+    """
+
+    __tablename__ = "testimonial_consents"
+    __test__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    brand_id: int = Field(sa_column=Column(Integer, ForeignKey("brands.id", ondelete="CASCADE"), nullable=False, index=True))
+    consent_version: str
+    consent_text: str = Field(sa_column=Column(Text, nullable=False))
+    consented_at: datetime = _utc(nullable=False)
+    ip_hash: str
+    role: str | None = None
+    company: str | None = None
+    avatar_url: str | None = None
+    withdrawn_at: datetime | None = _utc()
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    """An approved mention a widget may show, with what the mix needs and the public details."""
+
+    mention_id: int
+    kind: str
+    name: str | None
+    title: str | None
+    text: str
+    rating: float | None
+    published_at: datetime | None
+    sentiment: str | None
+    role: str | None = None
+    company: str | None = None
+    avatar_url: str | None = None
+
+    @property
+    def stars(self) -> int | None:
+        return None if self.rating is None else round(self.rating)
+
+    @property
+    def full_text(self) -> str:
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
+
+def _shown_filter(brand_id: int) -> Any:
+    live_consent = and_(col(TestimonialConsent.ref).is_not(None), col(TestimonialConsent.withdrawn_at).is_(None))
+    return and_(col(Source.brand_id) == brand_id, col(Mention.status) == DisplayStatus.approved.value,
+                col(Mention.kind).in_(SHOWN_KINDS),
+                or_(col(Mention.kind) != MentionKind.testimonial.value, live_consent))
+
+
+def _joined(query: Any) -> Any:
+    return (query.join(Source, col(Source.id) == Mention.source_id)
+            .outerjoin(TestimonialConsent, col(TestimonialConsent.ref) == Mention.consent_ref))
+
+
+def shown_items(session: Session, brand_id: int) -> list[ShownItem]:
+    """Every item of the brand a widget may show: approved reviews, and approved testimonials whose
+    consent is on record and not withdrawn; each with its newest sentiment label."""
+    label = (select(SentimentScore.label).where(SentimentScore.mention_id == Mention.id)
+             .order_by(col(SentimentScore.scored_at).desc()).limit(1).scalar_subquery())
+    rows = session.exec(_joined(select(Mention, TestimonialConsent, label))
+                        .where(_shown_filter(brand_id)).order_by(col(Mention.id))).all()
+    items = []
+    for mention, consent, sentiment in rows:
+        items.append(ShownItem(
+            mention_id=mention.id, kind=mention.kind, name=mention.author_name, title=mention.title,
+            text=mention.text, rating=mention.rating, published_at=mention.published_at, sentiment=sentiment,
+            role=consent.role if consent else None, company=consent.company if consent else None,
+            avatar_url=consent.avatar_url if consent else None))
+    return items
+
+
+def shown_fingerprint(session: Session, widget: Widget) -> tuple[Any, ...]:
+    """Changes whenever the set or content of the items the widget may show changes (one aggregate query)."""
+    query = select(func.count(), func.sum(Mention.id), func.max(Mention.updated_at))
+    row = session.exec(_joined(query).where(_shown_filter(widget.brand_id))).one()
+    return (widget.updated_at, *row)
+
+
+def get_widget(session: Session, public_id: str) -> Widget:
+    """The widget with this public id, or NotFound."""
+    widget = session.exec(select(Widget).where(Widget.public_id == public_id)).first()
+    if widget is None:
+        raise NotFound(f"no widget {public_id!r}")
+    return widget
+
+
+def get_form(session: Session, public_id: str) -> TestimonialForm:
+    """The testimonial form with this public id, or NotFound."""
+    form = session.exec(select(TestimonialForm).where(TestimonialForm.public_id == public_id)).first()
+    if form is None:
+        raise NotFound(f"no testimonial form {public_id!r}")
+    return form
+
+
+def form_for_brand(session: Session, brand_id: int, consent_text: str) -> TestimonialForm:
+    """The brand's testimonial form, created with `consent_text` on first use."""
+    form = session.exec(select(TestimonialForm).where(TestimonialForm.brand_id == brand_id)
+                        .order_by(col(TestimonialForm.id))).first()
+    if form is None:
+        form = TestimonialForm(brand_id=brand_id, consent_text=consent_text)
+        session.add(form)
+        session.flush()
+    return form
+
+
+def list_widgets(session: Session, brand_id: int | None = None) -> list[Widget]:
+    query = select(Widget).order_by(col(Widget.id))
+    if brand_id is not None:
+        query = query.where(Widget.brand_id == brand_id)
+    return list(session.exec(query))
+
+
+def brand_of(session: Session, widget: Widget) -> Brand:
+    brand = session.get(Brand, widget.brand_id)
+    if brand is None:
+        raise NotFound(f"no brand with id {widget.brand_id}")
+    return brand
