@@ -8,7 +8,8 @@ API the CLI, the web app and the scheduler use:
   `reanalyze(db, brand, ...)`: analyse stored answers again; `sentiment_scorer(...)`;
 - `brand_report(db, brand, ...)` and `timeline(db, brand, ...)`: metrics with intervals, for the
   report command and dashboard pages; `METRICS_VERSION` names the definitions in the README;
-- `due(db, brand, every)`: whether a scheduled run is due;
+- `due_brands(db, now, every)` / `run_due(db, now=, ...)`: the scheduling hook for `serve`/`worker`;
+- `monitor.alerts`: `RULES`, `RULE_HELP`, `evaluate(db, rule, brand, now)` -> `MonitorFinding`;
 - `StandIn`: a loopback stand-in provider for tests and demos;
 - the error tree in `monitor.errors`.
 """
@@ -17,11 +18,14 @@ from monitor.analyze import ANALYSIS_VERSION, DEFAULT_CONTROL_BRAND, reanalyze, 
 from monitor.engines import Engine, EngineParams, engine_kinds
 from monitor.errors import BudgetExhausted, MonitorError, PermanentError, PolicyError, TransientError
 from monitor.params import mask_params, validate_engine_params
+from monitor.report import brand_report, sample_answers, timeline
 from monitor.run import DEFAULT_SAMPLES, RunOptions, RunReport, analyse_run, collect
+from monitor.schedule import due_brands, run_due
 from monitor.standin import StandIn
 
 __all__ = [
     "ANALYSIS_VERSION", "DEFAULT_CONTROL_BRAND", "DEFAULT_SAMPLES", "BudgetExhausted", "Engine", "EngineParams",
     "MonitorError", "PermanentError", "PolicyError", "RunOptions", "RunReport", "StandIn", "TransientError",
-    "analyse_run", "collect", "engine_kinds", "mask_params", "reanalyze", "sentiment_scorer", "validate_engine_params",
+    "analyse_run", "brand_report", "collect", "due_brands", "engine_kinds", "mask_params", "reanalyze", "run_due",
+    "sample_answers", "sentiment_scorer", "timeline", "validate_engine_params",
 ]

@@ -99,3 +99,12 @@ def test_report_over_a_stand_in_run_is_deterministic_and_complete(tmp_path, slee
     assert reports[0]["metrics_version"] == "1"
     assert {r["engine"] for r in rows} == {"gpt", "claude"} and rows[0]["period"].startswith("2026-")
     assert len(marked) == 2 and all(marked[0].text[a:b] for a, b, _, _ in marked[0].mentions)
+
+
+def test_collect_analyse_and_report_on_every_database(any_db: Database, standin: StandIn, sleeps: Sleeps) -> None:
+    seed(any_db, standin.url, prompts=("Best analytics tool?",))
+    report = asyncio.run(collect(any_db, "Acme Analytics", samples=3, options=options(sleeps)))
+    assert analyse_run(any_db, report.run_id, "Acme Analytics", scorer=None) == 6
+    data = brand_report(any_db, "Acme Analytics", since=NOW - timedelta(days=1)).as_dict()
+    assert data["overall"]["answers"]["analysed"] == 6 and data["overall"]["mention_rate"]["n"] == 6
+    assert data["overall"]["cited_domains"]
