@@ -8,6 +8,14 @@
   var me = document.currentScript;
   var base = me ? new URL(me.src, location.href).origin : location.origin;
   var renderer = null;
+  var rendererUrl = base + "/widget-render.js";
+  // Under Trusted Types a script URL must come from a policy; allow "trusted-types advocado".
+  var policy = null;
+  try {
+    policy = window.trustedTypes && window.trustedTypes.createPolicy("advocado", {
+      createScriptURL: function (url) { if (url === rendererUrl) return url; throw new TypeError("not the renderer"); }
+    });
+  } catch (error) { policy = null; }
 
   function loadRenderer() {
     if (renderer) return renderer;
@@ -19,7 +27,7 @@
       if (!s.id) {
         s.id = "advocado-render";
         s.async = true;
-        s.src = base + "/widget-render.js";
+        s.src = policy ? policy.createScriptURL(rendererUrl) : rendererUrl;
         document.head.appendChild(s);
       }
     });
