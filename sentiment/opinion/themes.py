@@ -82,17 +82,21 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE.split(text) if part.strip()]
 
 
-def _patterns() -> dict[str, re.Pattern[str]]:
-    return {name: re.compile(r"\b(?:" + "|".join(re.escape(term) for term in terms) + r")\b", re.IGNORECASE)
-            for name, terms in ASPECTS.items()}
-
-
-_ASPECT_PATTERNS = _patterns()
+_TERM_ASPECT = {term.lower(): name for name, terms in ASPECTS.items() for term in terms}
+_TERM_LENGTHS = sorted({len(term.split()) for term in _TERM_ASPECT})
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def aspects_of(text: str) -> set[str]:
-    """The lexicon aspects a text speaks of."""
-    return {name for name, pattern in _ASPECT_PATTERNS.items() if pattern.search(text)}
+    """The lexicon aspects a text speaks of (whole words and word runs, any letter case)."""
+    words = _TOKEN.findall(text.lower())
+    found = set()
+    for length in _TERM_LENGTHS:
+        for start in range(len(words) - length + 1):
+            aspect = _TERM_ASPECT.get(words[start] if length == 1 else " ".join(words[start:start + length]))
+            if aspect is not None:
+                found.add(aspect)
+    return found
 
 
 def _phrases(text: str) -> set[str]:

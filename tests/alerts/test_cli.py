@@ -45,7 +45,7 @@ def inject_negative_shift() -> None:
 
 
 def test_report_json_on_the_demo_data(cli: CliRunner) -> None:
-    run(cli, "demo")
+    run(cli, "demo", "--no-serve")
     data = json.loads(run(cli, "report", "--brand", DEMO, "--json"))
     assert data["summary"]["overall"]["volume"] == 32
     assert data["summary"]["overall"]["rating_histogram"] == {"1": 3, "2": 4, "3": 4, "4": 7, "5": 9}
@@ -60,7 +60,7 @@ def test_report_json_on_the_demo_data(cli: CliRunner) -> None:
 
 
 def test_report_text_and_since(cli: CliRunner) -> None:
-    run(cli, "demo")
+    run(cli, "demo", "--no-serve")
     text = run(cli, "report", "--brand", DEMO, "--since", "2026-10-01")
     assert text.startswith(f"{DEMO}: 7 mentions since 2026-10-01")
     assert "Themes:" in text and "Mix check" in text
@@ -72,7 +72,7 @@ def test_report_text_and_since(cli: CliRunner) -> None:
 
 def test_injected_shift_gives_exactly_one_alert_per_channel(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADVOCADO_ALLOW_PRIVATE_NETWORKS", "1")
-    run(cli, "demo")
+    run(cli, "demo", "--no-serve")
     with http_receiver() as hook, http_receiver() as slack, smtp_receiver() as (port, inbox):
         ids = [
             run(cli, "alert", "channel", "add", "webhook", "--url", hook.url, "--secret", SECRET).strip(),
@@ -111,7 +111,7 @@ def test_channel_secrets_are_never_printed(cli: CliRunner) -> None:
 
 
 def test_bad_input_is_one_line_errors(cli: CliRunner) -> None:
-    run(cli, "demo")
+    run(cli, "demo", "--no-serve")
     cases = [
         (["alert", "add", "--brand", DEMO, "--rule", "vibes"], "unknown rule 'vibes'"),
         (["alert", "add", "--brand", DEMO, "--rule", "rating-drop", "--channel", "99"], "no alert channel with id 99"),
