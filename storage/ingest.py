@@ -146,7 +146,9 @@ def _insert_many(connection: Connection, rows: list[dict[str, Any]], shared: dic
 
     def processor(name: str) -> Any:
         column_type = _MENTIONS.c[name].type
-        process = column_type.bind_processor(dialect)
+        # dialect_impl: the dialect's own type (SQLite's DATETIME text format), exactly what a
+        # SQLAlchemy statement binds, so stored values compare correctly with query parameters.
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None and isinstance(column_type, JSON):
             return lambda value: "[]" if value == [] else process(value)  # most mentions have no tags
         return process

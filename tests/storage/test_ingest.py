@@ -190,6 +190,15 @@ def test_times_are_stored_and_read_back_in_utc(any_db: Database) -> None:
     assert stored == local and stored.utcoffset() == timedelta(0)
 
 
+def test_stored_times_compare_exactly_with_query_parameters(any_db: Database) -> None:
+    source_id = _source(any_db)
+    midnight = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    ingest(any_db, source_id, [MentionIn(external_id="m", text="x", published_at=midnight)])
+    with any_db.read() as session:
+        assert session.exec(select(Mention.external_id).where(col(Mention.published_at) >= midnight)).all() == ["m"]
+        assert session.exec(select(Mention.external_id).where(col(Mention.published_at) <= midnight)).all() == ["m"]
+
+
 @pytest.mark.parametrize("rating", [0, 7, -1, 5.5])
 def test_ratings_outside_one_to_five_are_rejected(rating: float) -> None:
     with pytest.raises(ValidationError, match="rating"):
