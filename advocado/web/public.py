@@ -166,7 +166,9 @@ class PublicHeaders:
                 headers = list(message.get("headers", []))
                 marker = next((value for name, value in headers if name == CSP_MARKER.encode()), None)
                 if marker is not None:
-                    dropped = {CSP_MARKER.encode(), b"content-security-policy", b"x-frame-options"}
+                    dropped = {CSP_MARKER.encode(), b"content-security-policy"}
+                    if b"frame-ancestors 'none'" not in marker:
+                        dropped.add(b"x-frame-options")
                     headers = [(n, v) for n, v in headers if n not in dropped]
                     headers.append((b"content-security-policy", marker))
                     message = {**message, "headers": headers}
@@ -177,10 +179,11 @@ class PublicHeaders:
 
 def install(app: FastAPI) -> None:
     """Add the public routes (widgets and testimonial forms) to `app`; call after its other middleware."""
-    from advocado.web import collect
+    from advocado.web import builder, collect
 
     app.state.widget_cache = WidgetCache()
     app.include_router(router)
+    app.include_router(builder.router)
     collect.install(app)
     app.add_middleware(PublicHeaders)
 

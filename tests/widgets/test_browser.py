@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlmodel import select
 
 from advocado.web import create_app
-from storage import Database
+from storage import Database, Mention, create_token, moderate
+from storage.models import DisplayStatus
 from tests.widgets.conftest import XSS, Shop, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,13 +51,15 @@ class Live:
     host_base: str
     shop: Shop
     pages: dict[str, tuple[str, bytes]]
+    app: Any
 
 
 @pytest.fixture
 def live(db: Database) -> Iterator[Live]:
     shop = seed(db, xss=True)
     port = _port()
-    server = uvicorn.Server(uvicorn.Config(create_app(shop.db, session_secret="browser"), host="127.0.0.1", port=port,
+    app = create_app(shop.db, session_secret="browser")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -79,7 +83,7 @@ def live(db: Database) -> Iterator[Live]:
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{host.server_address[1]}", shop, pages)
+    yield Live(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{host.server_address[1]}", shop, pages, app)
     host.shutdown()
     host.server_close()
     server.should_exit = True
@@ -258,6 +262,67 @@ def test_iframe_mode_resizes_and_ignores_messages_from_other_origins(live: Live)
             assert forged == f"{inner}px"
             assert page.evaluate("document.getElementById('rogue').style.height") == "50px"
             assert page.evaluate("window.__pwned") is None
+            assert problems == []
+        finally:
+            browser.close()
+
+
+def test_a_new_user_embeds_a_widget_and_a_customer_testimonial_appears_after_approval(live: Live) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with live.shop.db.write() as session:
+        _, token = create_token(session, "owner")
+    clock = [1_800_000_000.0]
+    live.app.state.form_guards.stamp.clock = lambda: clock[0]
+    with sync_api.sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            page = browser.new_page()
+            problems = _watch(page)
+            page.goto(f"{live.widget_base}/login")
+            page.fill("input[name=token]", token)
+            page.click("button[type=submit]")
+            page.click("nav >> text=Widgets")
+            page.select_option("#new-widget select[name=kind]", "wall")
+            page.click("#new-widget button[type=submit]")
+            page.wait_for_selector("#preview[data-advocado-rendered=wall]")
+            page.select_option("#widget-settings select[name=kind]", "badge")
+            page.wait_for_selector("#preview[data-advocado-rendered=badge]")
+            assert page.locator("#preview .label").inner_text() == "Rated 3.6 out of 5 from 7 reviews"
+            page.select_option("#widget-settings select[name=kind]", "wall")
+            page.wait_for_selector("#preview[data-advocado-rendered=wall]")
+            embed = page.locator("textarea.embed").first.input_value()
+            form_url = page.locator("a[href*='/t/']").get_attribute("href")
+            assert problems == []
+
+            live.pages["/plain.html"] = ("text/html", f"<!doctype html><title>Plain</title><h1>Our shop</h1>{embed}".encode())
+            page.goto(f"{live.host_base}/plain.html")
+            page.wait_for_selector("[data-advocado-rendered=wall]")
+            assert page.locator("[data-advocado-widget] .disclosure").inner_text() == "Showing 7 of 7 reviews, average 3.6"
+
+            customer = browser.new_page()
+            customer.goto(form_url)
+            clock[0] += 30
+            customer.check("input[name=rating][value='5']")
+            customer.fill("#text", "Setup took ten minutes and the reports are clear.")
+            customer.fill("#name", "Robin Customer")
+            customer.check("input[name=consent]")
+            customer.click("button[type=submit]")
+            customer.wait_for_selector("#thanks")
+
+            fresh = browser.new_page()
+            fresh.goto(f"{live.host_base}/plain.html")
+            fresh.wait_for_selector("[data-advocado-rendered=wall]")
+            shown = fresh.locator("[data-advocado-widget] .cards").inner_text()
+            assert "Dana Consent" in shown and "Robin Customer" not in shown
+            with live.shop.db.write() as session:
+                mention = session.exec(select(Mention).where(Mention.author_name == "Robin Customer")).one()
+                assert mention.status == "pending"
+                moderate(session, [mention.id or 0], status=DisplayStatus.approved)
+            after = browser.new_context().new_page()
+            after.goto(f"{live.host_base}/plain.html")
+            after.wait_for_selector("[data-advocado-rendered=wall]")
+            assert "Robin Customer" in after.locator("[data-advocado-widget] .cards").inner_text()
+            assert after.locator("[data-advocado-widget] .disclosure").inner_text() == "Showing 8 of 8 reviews, average 3.8"
             assert problems == []
         finally:
             browser.close()
