@@ -61,7 +61,8 @@ def engine_kinds_command() -> None:
 def engine_add(
     kind: str,
     name: Annotated[str | None, typer.Option("--name", help="A name for this engine (default: the kind).")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", help="KEY=VALUE parameter (repeatable), e.g. model=gpt-5-mini.")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="KEY=VALUE parameter (repeatable), e.g. model=gpt-5-mini.")] = None,
 ) -> None:
     """Add an AI assistant to ask; an api_key given here is only ever sent to this engine's base_url."""
     from monitor import mask_params, validate_engine_params
@@ -106,7 +107,8 @@ def engine_remove(engine: str) -> None:
 @friendly_errors
 def prompt_add(
     text: str,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag such as topic:crm, funnel:consideration, persona:cto (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(
+        "--tag", help="A tag such as topic:crm, funnel:consideration, persona:cto (repeatable).")] = None,
 ) -> None:
     """Add a question to ask every engine; {brand}, {competitor} and {category} are filled in per run."""
     from monitor.prompts import template_fields
@@ -123,7 +125,9 @@ def prompt_add(
 
 @prompt_app.command("list")
 @friendly_errors
-def prompt_list(tag: Annotated[list[str] | None, typer.Option("--tag", help="Only prompts with this tag (repeatable).")] = None) -> None:
+def prompt_list(
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only prompts with this tag (repeatable).")] = None,
+) -> None:
     """List prompts and their tags."""
     from storage.monitor import list_monitor_prompts
 
@@ -172,7 +176,9 @@ def run_options() -> Any:
 @friendly_errors
 def monitor_run(
     brand: Annotated[str, typer.Option("--brand", help="The brand to measure.")],
-    samples: Annotated[int | None, typer.Option("--samples", min=1, max=50, help="Times each prompt is asked of each engine (default: ADVOCADO_MONITOR_SAMPLES).")] = None,
+    samples: Annotated[int | None, typer.Option(
+        "--samples", min=1, max=50,
+        help="Times each prompt is asked of each engine (default: ADVOCADO_MONITOR_SAMPLES).")] = None,
     engine: Annotated[list[int] | None, typer.Option("--engine", help="Only this engine id (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Only prompts with this tag (repeatable).")] = None,
     category: Annotated[str | None, typer.Option("--category", help="Fills {category} in prompt templates.")] = None,
@@ -199,8 +205,8 @@ def monitor_run(
                       str(outcome.requests), str(outcome.retries), f"${outcome.cost:.4f}")
     console.print(table)
     for outcome in report.engines:
-        for error in outcome.errors[:3]:
-            console.print(f"{outcome.name}: {error}")
+        for message in outcome.errors[:3]:
+            console.print(f"{outcome.name}: {message}")
     analysed = analyse_run(db, report.run_id, brand, scorer=_scorer(), control_brand=config.monitor_control_brand)
     console.print(f"Run {report.run_id}: {report.answers} answers stored, {analysed} analysed. "
                   f"See: advocado monitor report --brand {brand!r}")

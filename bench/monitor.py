@@ -97,7 +97,8 @@ def _sentiment_time(db: Database, run_id: int, count: int) -> str:
     with db.write() as session:
         done = analyse_answers(session, answers_by_id(session, ids), tracked, scorer)
     seconds = time.perf_counter() - started
-    return f"analysis with sentiment of brand sentences: {seconds:.2f} s for {done} answers, {seconds / max(done, 1) * 1000:.2f} ms per answer"
+    return (f"analysis with sentiment of brand sentences: {seconds:.2f} s for {done} answers, "
+            f"{seconds / max(done, 1) * 1000:.2f} ms per answer")
 
 
 def main() -> None:

@@ -10,7 +10,8 @@ API the CLI, the web app and the scheduler use:
   report command and dashboard pages; `METRICS_VERSION` names the definitions in the README;
 - `due_brands(db, now, every)` / `run_due(db, now=, ...)`: the scheduling hook for `serve`/`worker`;
 - `monitor.alerts`: `RULES`, `RULE_HELP`, `evaluate(db, rule, brand, now)` -> `MonitorFinding`;
-- `StandIn`: a loopback stand-in provider for tests and demos;
+- `monitor.standin.StandIn`: a loopback stand-in provider for tests, demos and the benchmark
+  (`python -m monitor.standin --port 8765`);
 - the error tree in `monitor.errors`.
 """
 
@@ -21,11 +22,10 @@ from monitor.params import mask_params, validate_engine_params
 from monitor.report import brand_report, sample_answers, timeline
 from monitor.run import DEFAULT_SAMPLES, RunOptions, RunReport, analyse_run, collect
 from monitor.schedule import due_brands, run_due
-from monitor.standin import StandIn
 
 __all__ = [
     "ANALYSIS_VERSION", "DEFAULT_CONTROL_BRAND", "DEFAULT_SAMPLES", "BudgetExhausted", "Engine", "EngineParams",
-    "MonitorError", "PermanentError", "PolicyError", "RunOptions", "RunReport", "StandIn", "TransientError",
+    "MonitorError", "PermanentError", "PolicyError", "RunOptions", "RunReport", "TransientError",
     "analyse_run", "brand_report", "collect", "due_brands", "engine_kinds", "mask_params", "reanalyze", "run_due",
     "sample_answers", "sentiment_scorer", "timeline", "validate_engine_params",
 ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from monitor.metrics import Rate, Visibility, visibility
 from storage import Database, competitors_of, get_brand
-from storage.models import MonitorAnswer
+from storage.models import MonitorAnswer, MonitorMention
 from storage.monitor import answer_findings, list_monitor_engines, monitor_answers
 
 MIN_ANSWERS = 10
@@ -60,7 +60,7 @@ class _Windows:
     day: str
     pairs: dict[str, tuple[Visibility, Visibility]]
     recent: dict[str, list[MonitorAnswer]]
-    mentions: dict[int, Any]
+    mentions: dict[int | None, list[MonitorMention]]
 
 
 def _windows(db: Database, brand_name: str, now: datetime, window_days: int) -> _Windows:
@@ -70,7 +70,7 @@ def _windows(db: Database, brand_name: str, now: datetime, window_days: int) -> 
         names = {c.id: c.name for c in competitors_of(session, brand)}
         engines = {e.id: e.name for e in list_monitor_engines(session)}
         answers = monitor_answers(session, brand_id=brand.id, since=now - 2 * window, until=now)
-        mentions, citations = answer_findings(session, [a.id for a in answers])  # type: ignore[misc]
+        mentions, citations = answer_findings(session, [a.id for a in answers])
     groups: dict[tuple[str, bool], list[MonitorAnswer]] = defaultdict(list)
     for answer in answers:
         groups[(engines.get(answer.engine_id, str(answer.engine_id)), answer.asked_at >= now - window)].append(answer)
@@ -78,8 +78,8 @@ def _windows(db: Database, brand_name: str, now: datetime, window_days: int) -> 
     recent = {}
     for engine in sorted({name for name, _ in groups}):
         before, after = groups[(engine, False)], groups[(engine, True)]
-        pairs[engine] = (visibility(engine, before, mentions, citations, names),  # type: ignore[arg-type]
-                         visibility(engine, after, mentions, citations, names))  # type: ignore[arg-type]
+        pairs[engine] = (visibility(engine, before, mentions, citations, names),
+                         visibility(engine, after, mentions, citations, names))
         recent[engine] = after
     return _Windows(brand.name, now.date().isoformat(), pairs, recent, mentions)
 
@@ -124,12 +124,12 @@ def _negative_rule(w: _Windows) -> MonitorFinding | None:
                 if any(m.entity == "brand" and m.sentiment == "negative" for m in w.mentions.get(answer.id, []))]
     if not negative:
         return None
-    newest = max(answer.id for _, answer in negative)  # type: ignore[type-var]
-    engine, example = max(negative, key=lambda item: item[1].id)  # type: ignore[arg-type, return-value]
+    newest = max(answer.id or 0 for _, answer in negative)
+    engine, example = max(negative, key=lambda item: item[1].id or 0)
     return MonitorFinding(f"negative:{newest}", f"AI assistants said something negative about {w.brand}",
                           f"{len(negative)} recent answer(s) speak negatively of {w.brand}, e.g. {engine} on "
                           f"\"{example.prompt_text[:100]}\": \"{example.text[:200]}\"",
-                          {"answer_ids": sorted(a.id for _, a in negative)})  # type: ignore[type-var]
+                          {"answer_ids": sorted(a.id or 0 for _, a in negative)})
 
 
 RULES: dict[str, Callable[[_Windows], MonitorFinding | None]] = {

@@ -143,14 +143,14 @@ def sentiment_scorer(model_name: str | None = None, labels: dict[str, str] | Non
 
     Raises `sentiment.ModelNotFound` (on first use) if the model is not available.
     """
-    from sentiment import load_model, score_texts
+    from sentiment import BUILTIN_ID, load_model, score_texts
 
     model = None
 
     def score(texts: list[str]) -> list[tuple[str, float]]:
         nonlocal model
         if model is None:
-            model = load_model(model_name, labels=labels, threads=threads) if model_name else load_model(labels=labels, threads=threads)
+            model = load_model(model_name or BUILTIN_ID, labels=labels, threads=threads)
         return [(s.label, round(s.probabilities.get("positive", 0.0) - s.probabilities.get("negative", 0.0), 4))
                 for s in score_texts(texts, model)]
 

@@ -19,7 +19,8 @@ COMPETITOR = "competitor"
 CONTROL = "control"
 
 _URL = re.compile(r"https?://[^\s)\]>\"']+|\bwww\.[^\s)\]>\"']+")
-_DOMAIN = re.compile(r"(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|ai|co|app|dev|de|uk|fr|eu|us|so|gg|me|info|biz)\b(?:/\S*)?")
+_TLDS = "com|net|org|io|ai|co|app|dev|de|uk|fr|eu|us|so|gg|me|info|biz"
+_DOMAIN = re.compile(rf"(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/\S*)?")
 _LIST_ITEM = re.compile(r"^\s{0,6}(?:(?P<number>\d{1,3})[.)]|[-*+•]|#{1,6})\s+", re.M)
 
 

@@ -101,7 +101,8 @@ def raise_for_status(response: httpx.Response, body: bytes) -> None:
     where = f"{response.request.url.host} answered {status}"
     detail = _error_message(body)
     if status in (429, 529) or (status == 503 and "retry-after" in response.headers):
-        raise RateLimited(f"{where} (rate limited or overloaded): {detail}", parse_retry_after(response.headers.get("retry-after")))
+        wait = parse_retry_after(response.headers.get("retry-after"))
+        raise RateLimited(f"{where} (rate limited or overloaded): {detail}", wait)
     if status >= 500 or status in (408, 425):
         raise UpstreamError(f"{where}: {detail}")
     if status in (401, 403):
@@ -164,9 +165,9 @@ class EngineClient:
 
     def _backoff(self, attempt: int, error: TransientError) -> float:
         if isinstance(error, RateLimited) and error.retry_after is not None:
-            return error.retry_after + self._jitter() * 0.5
+            return float(error.retry_after + self._jitter() * 0.5)
         ceiling = min(self.options.backoff_cap, self.options.backoff_base * 2 ** (attempt - 1))
-        return ceiling / 2 + self._jitter() * ceiling / 2
+        return float(ceiling / 2 + self._jitter() * ceiling / 2)
 
     async def _send(self, url: str, body: Any, headers: Mapping[str, str], params: Mapping[str, str] | None) -> Any:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,7 +70,7 @@ def position_of(values: Sequence[int]) -> Position:
         return Position(None, 0)
     mean = statistics.fmean(values)
     half = Z95 * statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else None
-    return Position(round(mean, 3), len(values), round(mean - half, 3) if half is not None else None,
+    return Position(round(mean, 3), len(values), round(max(1.0, mean - half), 3) if half is not None else None,
                     round(mean + half, 3) if half is not None else None)
 
 
@@ -98,16 +98,17 @@ class Visibility:
         return asdict(self)
 
 
-def visibility(engine: str, answers: Sequence[MonitorAnswer], mentions: dict[int, list[MonitorMention]],
-               citations: dict[int, list[MonitorCitation]], competitor_names: dict[int, str], top_domains: int = 10) -> Visibility:
+def visibility(engine: str, answers: Sequence[MonitorAnswer], mentions: Mapping[Any, list[MonitorMention]],
+               citations: Mapping[Any, list[MonitorCitation]], competitor_names: Mapping[Any, str],
+               top_domains: int = 10) -> Visibility:
     """The metrics over `answers` (one engine's, or several), from their stored analysis."""
     counts = Counter(a.status for a in answers)
     counts.update(a.retrieval_status or "" for a in answers if a.status == "ok")
     valid = [a for a in answers if a.status == "ok" and a.retrieval_status != TOOL_ERROR and a.analysis_version]
     counts["analysed"] = len(valid)
     counts.pop("", None)
-    found = {a.id: {(m.entity, m.competitor_id): m for m in mentions.get(a.id, [])} for a in valid}  # type: ignore[index]
-    brand_rows = [found[a.id].get((BRAND, None)) for a in valid]  # type: ignore[index]
+    found = {a.id: {(m.entity, m.competitor_id): m for m in mentions.get(a.id, [])} for a in valid}
+    brand_rows = [found[a.id].get((BRAND, None)) for a in valid]
     with_brand = [row for row in brand_rows if row is not None]
 
     by_prompt: dict[tuple[int, str], list[bool]] = defaultdict(list)
@@ -116,9 +117,9 @@ def visibility(engine: str, answers: Sequence[MonitorAnswer], mentions: dict[int
     covered = sum(any(hits) for hits in by_prompt.values())
     inclusion = statistics.fmean(sum(h) / len(h) for h in by_prompt.values()) if by_prompt else None
 
-    tracked_mentions = sum(1 for a in valid for (entity, _), _m in found[a.id].items() if entity in (BRAND, COMPETITOR))  # type: ignore[index]
+    tracked_mentions = sum(1 for a in valid for (entity, _), _m in found[a.id].items() if entity in (BRAND, COMPETITOR))
 
-    answer_citations = [citations.get(a.id, []) for a in valid]  # type: ignore[arg-type]
+    answer_citations = [citations.get(a.id, []) for a in valid]
     cited = [[c for c in cs if c.kind == "cited"] for cs in answer_citations]
     with_citations = [cs for cs in cited if cs]
     searched = [cs for a, cs in zip(valid, answer_citations, strict=True) if a.retrieval_status == SEARCHED]
@@ -127,9 +128,9 @@ def visibility(engine: str, answers: Sequence[MonitorAnswer], mentions: dict[int
     scored = sum(sentiments.values())
     net = round((sentiments["positive"] - sentiments["negative"]) / scored, 4) if scored else None
 
-    competitors = []
+    competitors: list[dict[str, Any]] = []
     for competitor_id, name in competitor_names.items():
-        rows = [found[a.id].get((COMPETITOR, competitor_id)) for a in valid]  # type: ignore[index]
+        rows = [found[a.id].get((COMPETITOR, competitor_id)) for a in valid]
         present = [r for r in rows if r is not None]
         competitors.append({
             "name": name, "mention_rate": Rate.of(len(present), len(valid)),
@@ -169,11 +170,11 @@ def visibility(engine: str, answers: Sequence[MonitorAnswer], mentions: dict[int
                    "positive_share": Rate.of(sentiments["positive"], sentiments["positive"] + sentiments["negative"])},
         competitors=competitors,
         cited_domains=leaderboard,
-        control_detections=sum(1 for a in valid for (entity, _) in found[a.id] if entity == CONTROL),  # type: ignore[index]
+        control_detections=sum(1 for a in valid for (entity, _) in found[a.id] if entity == CONTROL),
     )
 
 
-def _owner(citation: MonitorCitation, competitor_names: dict[int, str]) -> str:
+def _owner(citation: MonitorCitation, competitor_names: Mapping[Any, str]) -> str:
     if citation.entity == BRAND:
         return "brand"
     if citation.entity == COMPETITOR and citation.competitor_id in competitor_names:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[*]*[A-Z0-9])")
 _MARKER_ONLY = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*+•]|#{1,6})\s*$")
@@ -38,7 +39,10 @@ def word_count(sentence: str) -> int:
     return sum(1 for word in _WORD.findall(sentence) if len(word) > 2)
 
 
-def pawc(text: str, spans: Sequence[tuple[int, int]], mentions: Mapping[Hashable, Sequence[tuple[int, int]]]) -> dict[Hashable, float]:
+K = TypeVar("K", bound=Hashable)
+
+
+def pawc(text: str, spans: Sequence[tuple[int, int]], mentions: Mapping[K, Sequence[tuple[int, int]]]) -> dict[K, float]:
     """Normalised PAWC of each key of `mentions` (its character spans) over the sentences `spans`."""
     raw = dict.fromkeys(mentions, 0.0)
     n = len(spans)

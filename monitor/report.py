@@ -25,13 +25,13 @@ def brand_report(db: Database, brand_name: str, *, since: datetime | None = None
         names = {c.id: c.name for c in competitors_of(session, brand)}
         engines = {e.id: e.name for e in list_monitor_engines(session)}
         answers = monitor_answers(session, brand_id=brand.id, run_id=run_id, since=since, until=until)
-        mentions, citations = answer_findings(session, [a.id for a in answers])  # type: ignore[misc]
+        mentions, citations = answer_findings(session, [a.id for a in answers])
     grouped: dict[int, list[MonitorAnswer]] = defaultdict(list)
     for answer in answers:
         grouped[answer.engine_id].append(answer)
-    per_engine = [visibility(engines.get(engine_id, f"engine {engine_id}"), group, mentions, citations, names)  # type: ignore[arg-type]
+    per_engine = [visibility(engines.get(engine_id, f"engine {engine_id}"), group, mentions, citations, names)
                   for engine_id, group in sorted(grouped.items())]
-    overall = visibility("all engines", answers, mentions, citations, names)  # type: ignore[arg-type]
+    overall = visibility("all engines", answers, mentions, citations, names)
     return BrandReport(brand.name, since, until, METRICS_VERSION, ANALYSIS_VERSION, per_engine, overall)
 
 
@@ -44,13 +44,13 @@ def timeline(db: Database, brand_name: str, *, now: datetime, days: int = 30, bu
         engines = {e.id: e.name for e in list_monitor_engines(session)}
         start = now - timedelta(days=days)
         answers = monitor_answers(session, brand_id=brand.id, since=start, until=now)
-        mentions, citations = answer_findings(session, [a.id for a in answers])  # type: ignore[misc]
+        mentions, citations = answer_findings(session, [a.id for a in answers])
     buckets: dict[tuple[datetime, int], list[MonitorAnswer]] = defaultdict(list)
     for answer in answers:
         index = int((answer.asked_at - start).total_seconds() // (bucket_days * 86400))
         buckets[(start + timedelta(days=index * bucket_days), answer.engine_id)].append(answer)
     return [{"period": period.isoformat(), "engine": engines.get(engine_id, str(engine_id)),
-             **visibility(engines.get(engine_id, str(engine_id)), group, mentions, citations, names).as_dict()}  # type: ignore[arg-type]
+             **visibility(engines.get(engine_id, str(engine_id)), group, mentions, citations, names).as_dict()}
             for (period, engine_id), group in sorted(buckets.items())]
 
 
@@ -78,7 +78,7 @@ def sample_answers(db: Database, brand_name: str, *, engine_id: int | None = Non
         engines = {e.id: e.name for e in list_monitor_engines(session)}
         answers = [a for a in monitor_answers(session, brand_id=brand.id, engine_id=engine_id)
                    if a.status == "ok" and a.analysis_version][-limit:]
-        _, citations = answer_findings(session, [a.id for a in answers])  # type: ignore[misc]
+        _, citations = answer_findings(session, [a.id for a in answers])
     detector = tracked.detector
     marked = []
     for answer in reversed(answers):
@@ -87,9 +87,9 @@ def sample_answers(db: Database, brand_name: str, *, engine_id: int | None = Non
         except (MonitorError, KeyError):
             text = answer.text
         spans = [(a, b, f.entity.kind, f.entity.name) for f in detector.find(text) for a, b in f.spans]
-        rows = citations.get(answer.id, [])  # type: ignore[arg-type]
+        rows = citations.get(answer.id, [])
         marked.append(Marked(
-            answer.id, engines.get(answer.engine_id, ""), answer.prompt_text, text, answer.retrieval_status,  # type: ignore[arg-type]
+            answer.id or 0, engines.get(answer.engine_id, ""), answer.prompt_text, text, answer.retrieval_status,
             sorted(spans), [{"url": c.url, "domain": c.domain, "owner": c.entity} for c in rows if c.kind == "cited"],
             [{"url": c.url, "domain": c.domain, "owner": c.entity} for c in rows if c.kind == "retrieved"],
         ))

@@ -15,10 +15,13 @@ from monitor.analyze import DEFAULT_CONTROL_BRAND, Scorer, analyse_answers, trac
 from monitor.engines import Asked, Engine, engine_kinds
 from monitor.errors import BudgetExhausted, MonitorError
 from monitor.http import Budget, ClientOptions, EngineClient
+from monitor.params import MASK
 from monitor.prompts import Question, questions_for
 from storage import Database, get_brand, utcnow
 from storage.models import MonitorAnswer, MonitorEngine, MonitorPrompt
-from storage.monitor import answers_by_id, finish_monitor_run, list_monitor_engines, list_monitor_prompts, monitor_answers, start_monitor_run
+from storage.monitor import (
+    answers_by_id, finish_monitor_run, list_monitor_engines, list_monitor_prompts, monitor_answers, start_monitor_run,
+)
 
 DEFAULT_SAMPLES = 5
 WRITE_BATCH = 100
@@ -74,7 +77,8 @@ def planned(db: Database, brand_name: str, *, samples: int = DEFAULT_SAMPLES, en
     with db.read() as session:
         brand = get_brand(session, brand_name)
         engines = [e for e in list_monitor_engines(session, enabled_only=True) if not engine_refs or e.id in engine_refs]
-        questions, _ = questions_for(list_monitor_prompts(session, tags=tags, enabled_only=True), tracked_for(session, brand, None), category)
+        prompts = list_monitor_prompts(session, tags=tags, enabled_only=True)
+        questions, _ = questions_for(prompts, tracked_for(session, brand, None), category)
     return len(engines) * len(questions) * samples
 
 
@@ -109,6 +113,7 @@ class _Writer:
 
 async def _ask_one(engine: Engine, client: EngineClient, question: Question, sample: int, row: MonitorEngine,
                    run_id: int, outcome: EngineOutcome, options: RunOptions) -> MonitorAnswer:
+    assert row.id is not None
     answer = MonitorAnswer(run_id=run_id, engine_id=row.id, prompt_id=question.prompt_id, sample=sample,
                            prompt_text=question.text, engine_kind=row.kind, asked_at=options.now())
     try:
@@ -118,7 +123,8 @@ async def _ask_one(engine: Engine, client: EngineClient, question: Question, sam
         outcome.skipped += 1
         return answer
     except MonitorError as error:
-        answer.status, answer.error = "failed", f"{type(error).__name__}: {error}"
+        message = f"{type(error).__name__}: {error}"
+        answer.status, answer.error = "failed", message.replace(engine.key, MASK) if engine.key else message
         outcome.failed += 1
         if len(outcome.errors) < 5:
             outcome.errors.append(answer.error)
@@ -152,7 +158,8 @@ async def collect(db: Database, brand_name: str, *, samples: int = DEFAULT_SAMPL
         raise MonitorError("no prompts to ask (add one with `advocado monitor prompt add TEXT`)")
     questions, skipped_templates = questions_for(prompts, tracked, category)
     with db.write() as session:
-        run = start_monitor_run(session, brand.id, [e.id for e in engines], samples, options.now())  # type: ignore[arg-type]
+        assert brand.id is not None
+        run = start_monitor_run(session, brand.id, [e.id for e in engines if e.id is not None], samples, options.now())
         run_id = run.id
     assert run_id is not None
     if on_total:
@@ -183,7 +190,8 @@ async def collect(db: Database, brand_name: str, *, samples: int = DEFAULT_SAMPL
         clients[outcome.engine_id] = client
         for question in questions:
             for k in range(samples):
-                jobs.append(_job(engine, client, question, question.variant * samples + k, row, run_id, outcome, options, writer, advance))
+                sample = question.variant * samples + k
+                jobs.append(_job(engine, client, question, sample, row, run_id, outcome, options, writer, advance))
     try:
         await asyncio.gather(*jobs)
         await writer.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from monitor.analyze import DEFAULT_CONTROL_BRAND, Scorer
 from monitor.run import DEFAULT_SAMPLES, RunOptions, RunReport, analyse_run, collect
@@ -21,7 +21,7 @@ def due_brands(db: Database, now: datetime, every: timedelta = timedelta(days=1)
     with db.read() as session:
         for brand in list_brands(session):
             last = session.exec(select(MonitorRun).where(MonitorRun.brand_id == brand.id)
-                                .order_by(MonitorRun.started_at.desc())).first()  # type: ignore[attr-defined]
+                                .order_by(col(MonitorRun.started_at).desc())).first()
             if last is not None and now - last.started_at >= every:
                 due.append(brand.name)
     return due

@@ -95,7 +95,7 @@ class StandIn:
     """The server: `with StandIn() as server: server.url` is the base to configure engines with."""
 
     def __init__(self, companies: tuple[Company, ...] = DEMO_COMPANIES, *, seed: int = 7, variants: int = 8,
-                 knobs: Knobs | None = None) -> None:
+                 knobs: Knobs | None = None, port: int = 0) -> None:
         self.rng = random.Random(seed)
         self.answers = canned_answers(companies, variants, self.rng)
         self.knobs = knobs or Knobs()
@@ -103,7 +103,7 @@ class StandIn:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -126,13 +126,15 @@ class StandIn:
             return (canned, self.rng.random() < self.knobs.no_search, self.rng.random() < self.knobs.tool_error,
                     self.rng.random() < self.knobs.pause_turn, fault)
 
-    def answer(self, path: str, headers: dict[str, str], query: dict[str, list[str]], body: Any) -> tuple[int, dict[str, str], Any]:
+    def answer(self, path: str, headers: dict[str, str], query: dict[str, list[str]],
+               body: Any) -> tuple[int, dict[str, str], Any]:
         """(status, headers, JSON body) for one request."""
         self.requests.append((path, headers, body))
-        key = headers.get("x-api-key") or headers.get("x-goog-api-key") or (query.get("key") or [None])[0] \
-            or headers.get("authorization", "").removeprefix("Bearer ") or None
+        key = (headers.get("x-api-key") or headers.get("x-goog-api-key") or next(iter(query.get("key") or []), None)
+               or headers.get("authorization", "").removeprefix("Bearer ") or None)
         if self.knobs.api_key is not None and key != self.knobs.api_key:
-            return 401, {}, {"error": {"message": "invalid api key", "type": "authentication_error"}}
+            # Echoes the key, as some gateways do, so tests can check that it is redacted.
+            return 401, {}, {"error": {"message": f"invalid api key {key}", "type": "authentication_error"}}
         canned, no_search, tool_error, pause, fault = self._draw()
         if fault is not None:
             status, extra = fault
@@ -211,7 +213,8 @@ def openai_responses(canned: Canned, no_search: bool) -> dict[str, Any]:
     output: list[dict[str, Any]] = [{"type": "reasoning", "id": "rs_1", "summary": []}]
     if not no_search:
         output.append({"type": "web_search_call", "id": "ws_1", "status": "completed",
-                       "action": {"type": "search", "query": "q", "sources": [{"type": "url", "url": u} for u, _ in canned.retrieved]}})
+                       "action": {"type": "search", "query": "q",
+                                  "sources": [{"type": "url", "url": u} for u, _ in canned.retrieved]}})
     output.append({"type": "message", "id": "msg_1", "role": "assistant", "status": "completed", "content": [
         {"type": "output_text", "text": text, "logprobs": [], "annotations": [
             {"type": "url_citation", "start_index": s, "end_index": e, "url": u, "title": d} for s, e, u, d in spans]}]})
@@ -242,7 +245,8 @@ def anthropic(canned: Canned, no_search: bool, tool_error: bool, pause: bool) ->
     if not no_search:
         content.append({"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "q"}})
         result: Any = ({"type": "web_search_tool_result_error", "error_code": "max_uses_exceeded"} if tool_error else
-                       [{"type": "web_search_result", "url": u, "title": d, "encrypted_content": "x"} for u, d in canned.retrieved])
+                       [{"type": "web_search_result", "url": u, "title": d, "encrypted_content": "x"}
+                        for u, d in canned.retrieved])
         content.append({"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": result})
     if pause:
         return {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-standin", "content": content,
@@ -293,3 +297,26 @@ def perplexity_agent(canned: Canned, no_search: bool, tool_error: bool) -> dict[
          [{"type": "url_citation", "url": u, "title": d} for u, d in canned.cited]}]})
     return {"id": "resp_p", "object": "response", "status": "completed", "model": "perplexity/sonar", "output": output,
             "usage": {"input_tokens": 900, "output_tokens": 40}}
+
+
+def main() -> None:
+    """`python -m monitor.standin [--port 8765] [--latency 0.3] [--seed 7]`: serve until Ctrl-C, for demos."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A loopback stand-in for the AI providers the monitor asks.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    server = StandIn(seed=args.seed, knobs=Knobs(latency=args.latency), port=args.port)
+    print(f"stand-in AI provider at {server.url} (OpenAI/Anthropic: {server.url}/v1, Gemini: {server.url}/v1beta, "
+          f"Perplexity: {server.url})", flush=True)
+    with server:
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.errors import AlreadyExists, NotFound
 from storage.models import MonitorAnswer, MonitorCitation, MonitorEngine, MonitorMention, MonitorPrompt, MonitorRun
@@ -26,9 +26,9 @@ def add_monitor_engine(session: Session, kind: str, name: str, params: dict[str,
 
 
 def list_monitor_engines(session: Session, *, enabled_only: bool = False) -> list[MonitorEngine]:
-    query = select(MonitorEngine).order_by(MonitorEngine.id)
+    query = select(MonitorEngine).order_by(col(MonitorEngine.id))
     if enabled_only:
-        query = query.where(MonitorEngine.enabled == True)  # noqa: E712
+        query = query.where(col(MonitorEngine.enabled).is_(True))
     return list(session.exec(query))
 
 
@@ -65,9 +65,9 @@ def add_monitor_prompt(session: Session, text: str, tags: Sequence[str] = ()) ->
 
 def list_monitor_prompts(session: Session, *, tags: Iterable[str] = (), enabled_only: bool = False) -> list[MonitorPrompt]:
     """Prompts, oldest first; with `tags`, only those carrying every one of them."""
-    query = select(MonitorPrompt).order_by(MonitorPrompt.id)
+    query = select(MonitorPrompt).order_by(col(MonitorPrompt.id))
     if enabled_only:
-        query = query.where(MonitorPrompt.enabled == True)  # noqa: E712
+        query = query.where(col(MonitorPrompt.enabled).is_(True))
     wanted = set(tags)
     return [p for p in session.exec(query) if wanted <= set(p.tags)]
 
@@ -100,16 +100,16 @@ def finish_monitor_run(session: Session, run_id: int, status: str, requests: int
 
 def last_monitor_run(session: Session, brand_id: int) -> MonitorRun | None:
     return session.exec(select(MonitorRun).where(MonitorRun.brand_id == brand_id)
-                        .order_by(MonitorRun.started_at.desc(), MonitorRun.id.desc())).first()  # type: ignore[attr-defined]
+                        .order_by(col(MonitorRun.started_at).desc(), col(MonitorRun.id).desc())).first()
 
 
 def monitor_answers(session: Session, *, brand_id: int | None = None, run_id: int | None = None,
                     since: datetime | None = None, until: datetime | None = None,
                     engine_id: int | None = None) -> list[MonitorAnswer]:
     """Stored answers, oldest first, filtered by brand (through its runs), run, time and engine."""
-    query = select(MonitorAnswer).order_by(MonitorAnswer.asked_at, MonitorAnswer.id)
+    query = select(MonitorAnswer).order_by(col(MonitorAnswer.asked_at), col(MonitorAnswer.id))
     if brand_id is not None:
-        query = query.join(MonitorRun, MonitorRun.id == MonitorAnswer.run_id).where(MonitorRun.brand_id == brand_id)
+        query = query.join(MonitorRun, col(MonitorRun.id) == MonitorAnswer.run_id).where(MonitorRun.brand_id == brand_id)
     if run_id is not None:
         query = query.where(MonitorAnswer.run_id == run_id)
     if since is not None:
@@ -124,11 +124,13 @@ def monitor_answers(session: Session, *, brand_id: int | None = None, run_id: in
 def answers_by_id(session: Session, ids: Sequence[int | None]) -> list[MonitorAnswer]:
     """The answers with these ids, in id order, in one query."""
     wanted = [i for i in ids if i is not None]
-    return list(session.exec(select(MonitorAnswer).where(MonitorAnswer.id.in_(wanted)).order_by(MonitorAnswer.id)))  # type: ignore[union-attr]
+    return list(session.exec(select(MonitorAnswer).where(col(MonitorAnswer.id).in_(wanted)).order_by(col(MonitorAnswer.id))))
 
 
-def replace_answer_analyses(session: Session, analysed: Sequence[tuple[MonitorAnswer, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]],
-                            version: str) -> None:
+AnalysedRows = tuple[MonitorAnswer, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]
+
+
+def replace_answer_analyses(session: Session, analysed: Sequence[AnalysedRows], version: str) -> None:
     """Swap the mentions and citations of several answers for a new analysis, in the caller's transaction.
 
     `analysed` holds (answer, mention rows, citation rows), rows as column dicts without `answer_id`;
@@ -137,8 +139,8 @@ def replace_answer_analyses(session: Session, analysed: Sequence[tuple[MonitorAn
     ids = [answer.id for answer, _, _ in analysed]
     if not ids:
         return
-    session.execute(delete(MonitorMention).where(MonitorMention.answer_id.in_(ids)))  # type: ignore[attr-defined]
-    session.execute(delete(MonitorCitation).where(MonitorCitation.answer_id.in_(ids)))  # type: ignore[attr-defined]
+    session.execute(delete(MonitorMention).where(col(MonitorMention.answer_id).in_(ids)))
+    session.execute(delete(MonitorCitation).where(col(MonitorCitation.answer_id).in_(ids)))
     mentions = [{**row, "answer_id": answer.id} for answer, rows, _ in analysed for row in rows]
     citations = [{**row, "answer_id": answer.id} for answer, _, rows in analysed for row in rows]
     if mentions:
@@ -150,14 +152,16 @@ def replace_answer_analyses(session: Session, analysed: Sequence[tuple[MonitorAn
         session.add(answer)
 
 
-def answer_findings(session: Session, answer_ids: Sequence[int]) -> tuple[dict[int, list[MonitorMention]], dict[int, list[MonitorCitation]]]:
+def answer_findings(session: Session, answer_ids: Sequence[int | None]
+                    ) -> tuple[dict[int | None, list[MonitorMention]], dict[int | None, list[MonitorCitation]]]:
     """Mentions and citations of the given answers, grouped by answer id."""
-    mentions: dict[int, list[MonitorMention]] = {i: [] for i in answer_ids}
-    citations: dict[int, list[MonitorCitation]] = {i: [] for i in answer_ids}
-    for chunk_start in range(0, len(answer_ids), 500):
-        chunk = list(answer_ids[chunk_start:chunk_start + 500])
-        for mention in session.exec(select(MonitorMention).where(MonitorMention.answer_id.in_(chunk))):  # type: ignore[attr-defined]
+    ids = [i for i in answer_ids if i is not None]
+    mentions: dict[int | None, list[MonitorMention]] = {i: [] for i in ids}
+    citations: dict[int | None, list[MonitorCitation]] = {i: [] for i in ids}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start:chunk_start + 500]
+        for mention in session.exec(select(MonitorMention).where(col(MonitorMention.answer_id).in_(chunk))):
             mentions[mention.answer_id].append(mention)
-        for citation in session.exec(select(MonitorCitation).where(MonitorCitation.answer_id.in_(chunk))):  # type: ignore[attr-defined]
+        for citation in session.exec(select(MonitorCitation).where(col(MonitorCitation.answer_id).in_(chunk))):
             citations[citation.answer_id].append(citation)
     return mentions, citations

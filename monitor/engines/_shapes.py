@@ -11,7 +11,8 @@ from monitor.errors import ParseError
 
 
 def _annotation_ref(annotation: dict[str, Any], offset: int) -> SourceRef | None:
-    nested = annotation.get("url_citation") if isinstance(annotation.get("url_citation"), dict) else annotation
+    inner = annotation.get("url_citation")
+    nested: dict[str, Any] = inner if isinstance(inner, dict) else annotation
     url = nested.get("url")
     if not isinstance(url, str) or not url:
         return None

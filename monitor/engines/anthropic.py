@@ -71,7 +71,7 @@ class Anthropic(Engine):
 
     @classmethod
     def parse(cls, raw: Any) -> ParsedAnswer:
-        turns = raw.get("turns") if isinstance(raw, dict) and "turns" in raw else [raw]
+        turns: list[Any] = raw["turns"] if isinstance(raw, dict) and isinstance(raw.get("turns"), list) else [raw]
         text = ""
         cited: list[SourceRef] = []
         retrieved: list[SourceRef] = []

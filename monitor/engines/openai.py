@@ -15,7 +15,8 @@ OPENAI_URL = "https://api.openai.com/v1"
 class OpenAIParams(EngineParams):
     base_url: str = OPENAI_URL
     model: str = "gpt-5-mini"
-    api: Literal["responses", "chat"] = Field(default="responses", description="responses (web_search tool) or chat (search models)")
+    api: Literal["responses", "chat"] = Field(
+        default="responses", description="responses (web_search tool) or chat (search models)")
     search: bool = True
     tool_type: str = "web_search"
     tool_choice: Literal["auto", "required"] = "auto"

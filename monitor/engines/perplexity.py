@@ -35,7 +35,8 @@ class Perplexity(Engine):
     def request(self, prompt: str) -> tuple[str, dict[str, Any], dict[str, str], dict[str, str]]:
         params: PerplexityParams = self.params  # type: ignore[assignment]
         if params.api == "sonar":
-            return "/chat/completions", {"model": params.model, "messages": [{"role": "user", "content": prompt}]}, bearer(self.key), {}
+            chat = {"model": params.model, "messages": [{"role": "user", "content": prompt}]}
+            return "/chat/completions", chat, bearer(self.key), {}
         tool: dict[str, Any] = {"type": "web_search"}
         if params.country:
             tool["user_location"] = {"country": params.country}  # the Agent API rejects type/timezone here

@@ -30,7 +30,8 @@ def negative_when_expensive(texts: list[str]) -> list[tuple[str, float]]:
     return [("negative", -0.7) if "expensive" in t else ("positive", 0.8) for t in texts]
 
 
-def _week(db: Database, companies: tuple[Company, ...], when: datetime, sleeps: Sleeps, seed_value: int, samples: int = 8) -> None:
+def _week(db: Database, companies: tuple[Company, ...], when: datetime, sleeps: Sleeps, seed_value: int,
+          samples: int = 8) -> None:
     with StandIn(companies, seed=seed_value) as server:
         with db.write() as session:
             for engine in session.exec(select(MonitorEngine)).all():

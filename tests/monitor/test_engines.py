@@ -64,15 +64,18 @@ def test_anthropic_search_error_in_http_200_is_a_tool_error(fixtures_dir: Path) 
 def test_gemini_fixture_takes_the_domain_from_the_title_and_defaults_missing_start(fixtures_dir: Path) -> None:
     parsed = Gemini.parse(_fixture(fixtures_dir, "gemini_response.json"))
     assert [c.title for c in parsed.cited] == ["hubspot.com", "g2.com", "hubspot.com"]
-    assert parsed.cited[0].start == 0 and parsed.text[parsed.cited[1].start:parsed.cited[1].end] == "Pipedrive is popular with sales-led teams."
+    second = parsed.cited[1]
+    assert parsed.cited[0].start == 0 and parsed.text[second.start:second.end] == "Pipedrive is popular with sales-led teams."
 
 
 def test_gemini_byte_offsets_with_non_ascii_text_become_character_offsets() -> None:
     text = "Café Zoho — CRM is fine. Acme is better."
     start = len("Café Zoho — CRM is fine. ".encode())
     raw = {"candidates": [{"content": {"parts": [{"text": "thinking", "thought": True}, {"text": text}]},
-                           "groundingMetadata": {"groundingChunks": [{"web": {"uri": "https://vertexaisearch.cloud.google.com/x", "title": "acme.com"}}],
-                                                 "groundingSupports": [{"segment": {"startIndex": start, "endIndex": len(text.encode())},
+                           "groundingMetadata": {
+                               "groundingChunks": [{"web": {"uri": "https://vertexaisearch.cloud.google.com/x",
+                                                            "title": "acme.com"}}],
+                               "groundingSupports": [{"segment": {"startIndex": start, "endIndex": len(text.encode())},
                                                                         "groundingChunkIndices": [0]}]}}]}
     parsed = Gemini.parse(raw)
     assert parsed.text == text
@@ -90,7 +93,8 @@ def test_perplexity_fixtures_and_http_200_failure(fixtures_dir: Path) -> None:
 
 
 def test_an_answer_without_a_search_is_not_searched() -> None:
-    raw = {"model": "m", "output": [{"type": "message", "content": [{"type": "output_text", "text": "Acme.", "annotations": []}]}]}
+    part = {"type": "output_text", "text": "Acme.", "annotations": []}
+    raw = {"model": "m", "output": [{"type": "message", "content": [part]}]}
     assert engine_kinds().get("openai").parse(raw).retrieval_status == NOT_SEARCHED
 
 

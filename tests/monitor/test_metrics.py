@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -34,7 +34,8 @@ def _mention(answer: int, entity: str, position: int, competitor: int | None = N
     return MonitorMention(answer_id=answer, entity=entity, competitor_id=competitor, name=entity, position=position, **extra)
 
 
-def _cite(answer: int, domain: str, entity: str | None = None, kind: str = "cited", competitor: int | None = None) -> MonitorCitation:
+def _cite(answer: int, domain: str, entity: str | None = None, kind: str = "cited",
+          competitor: int | None = None) -> MonitorCitation:
     return MonitorCitation(answer_id=answer, kind=kind, url=f"https://{domain}/", raw_url=f"https://{domain}/", domain=domain,
                            entity=entity, competitor_id=competitor)
 

@@ -19,9 +19,13 @@ from tests.monitor.conftest import Sleeps
 NOW = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
 
 
-def seed(db: Database, base: str, *, prompts: tuple[str, ...] = ("Best analytics tool for {category}?", "Is {brand} better than {competitor}?")) -> None:
+TEMPLATES = ("Best analytics tool for {category}?", "Is {brand} better than {competitor}?")
+
+
+def seed(db: Database, base: str, *, prompts: tuple[str, ...] = TEMPLATES) -> None:
     with db.write() as session:
-        add_brand(session, "Acme Analytics", aliases=["Acme"], domains=["acme-analytics.example"], competitors=["Globex", "Initech"])
+        add_brand(session, "Acme Analytics", aliases=["Acme"], domains=["acme-analytics.example"],
+                  competitors=["Globex", "Initech"])
         add_monitor_engine(session, "openai", "gpt", validate_engine_params("openai", {"base_url": base + "/v1"}))
         add_monitor_engine(session, "anthropic", "claude", validate_engine_params("anthropic", {"base_url": base + "/v1"}))
         for text in prompts:
@@ -89,3 +93,18 @@ def test_no_prompts_is_an_error_not_an_empty_run(db: Database, standin: StandIn,
 
     with pytest.raises(MonitorError, match="no prompts"):
         asyncio.run(collect(db, "Acme Analytics", options=options(sleeps)))
+
+
+def test_a_key_echoed_in_an_error_is_masked_before_it_is_stored(db: Database, standin: StandIn, sleeps: Sleeps) -> None:
+    standin.knobs.api_key = "the-right-key"
+    with db.write() as session:
+        add_brand(session, "Acme Analytics")
+        add_monitor_engine(session, "openai", "gpt", validate_engine_params(
+            "openai", {"base_url": standin.url + "/v1", "api_key": "sk-wrong-canary-42"}))
+        add_monitor_prompt(session, "Best analytics tool?")
+    report = asyncio.run(collect(db, "Acme Analytics", samples=1, options=options(sleeps)))
+    assert report.engines[0].failed == 1 and "AccessDenied" in report.engines[0].errors[0]
+    with db.read() as session:
+        stored = session.exec(select(MonitorAnswer)).one()
+    assert "sk-wrong-canary-42" not in (stored.error or "") and "********" in (stored.error or "")
+    assert "sk-wrong-canary-42" not in report.engines[0].errors[0]
