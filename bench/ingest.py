@@ -67,7 +67,9 @@ def run_raw(directory: Path, items: list[MentionIn], round_: int) -> Rates:
         for m in items
     ]
     connection = sqlite3.connect(directory / f"raw-{round_}.db", isolation_level=None)
+    # The same connection settings Advocado uses, so both sides enforce the same constraints.
     connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA foreign_keys = ON")
     wall, cpu = time.perf_counter(), time.process_time()
     connection.execute("BEGIN IMMEDIATE")
     connection.executemany(

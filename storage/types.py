@@ -37,5 +37,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         value = as_utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def bind_processor(self, dialect: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        # The text SQLAlchemy's SQLite DATETIME writes ("2024-05-01 10:00:00.000000"), produced in
+        # one step: this runs for every ingested mention (bench/ingest.py). A test checks both agree.
+        def to_sqlite_text(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is not None:
+                if value.utcoffset():
+                    value = value.astimezone(timezone.utc)
+                value = value.replace(tzinfo=None)
+            return value.isoformat(" ", "microseconds")
+
+        return to_sqlite_text
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else as_utc(value)
