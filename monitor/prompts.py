@@ -1,11 +1,14 @@
 """Prompts to questions: templates filled in with {brand}, {competitor} and {category}.
 
+{brand} is the brand's name without a trailing parenthesis ("Acme Analytics (demo)" asks about
+"Acme Analytics").
 A template with {competitor} becomes one question per competitor; one with {category} needs a
 category for the run, and is left out (and reported) without one.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,7 +57,8 @@ def questions_for(prompts: Sequence[MonitorPrompt], tracked: Tracked, category: 
             left_out.append(prompt.text)
             continue
         competitors = [c.name for c in tracked.competitors] if "competitor" in names else [None]
+        brand = re.sub(r"\s*\([^)]*\)\s*$", "", tracked.brand.name) or tracked.brand.name  # "Acme (demo)" -> "Acme"
         for variant, competitor in enumerate(competitors):
-            text = prompt.text.format(brand=tracked.brand.name, competitor=competitor, category=category)
+            text = prompt.text.format(brand=brand, competitor=competitor, category=category)
             questions.append(Question(prompt.id, variant, text))  # type: ignore[arg-type]
     return questions, left_out
