@@ -22,6 +22,7 @@ from storage.public import (
 from widgets.embed import iframe_embed, script_embed
 from widgets.payload import HEIGHTS
 
+survey_app = typer.Typer(help="Net Promoter Score surveys: a 0-10 question and one follow-up.", no_args_is_help=True)
 widget_app = typer.Typer(help="Embeddable widgets showing approved reviews and testimonials, and testimonial forms.",
                          no_args_is_help=True)
 
@@ -131,7 +132,35 @@ def moderate_command(
     console.print(f"{changed} mention(s) set to {status.value}.")
 
 
+@survey_app.command("link")
+@friendly_errors
+def survey_link(brand: Annotated[str, typer.Option("--brand", help="Brand the survey is about.")]) -> None:
+    """Print the link to the brand's NPS survey (created on first use)."""
+    from storage.public import survey_for_brand
+
+    with database().write() as session:
+        survey = survey_for_brand(session, get_brand(session, brand).id or 0)
+    console.print(f"{public_url()}/s/{survey.public_id}", markup=False, highlight=False, soft_wrap=True)
+
+
+@survey_app.command("results")
+@friendly_errors
+def survey_results(brand: Annotated[str, typer.Option("--brand", help="Brand the survey is about.")]) -> None:
+    """Print the Net Promoter Score, the counts behind it, and the detractors waiting for a personal follow-up."""
+    from storage.public import nps_summary, survey_for_brand
+
+    with database().write() as session:
+        summary = nps_summary(session, survey_for_brand(session, get_brand(session, brand).id or 0))
+    score = "no answers yet" if summary.score is None else f"{summary.score:+d}"
+    console.print(f"NPS {score} from {summary.responses} answer(s): {summary.promoters} promoters, "
+                  f"{summary.passives} passives, {summary.detractors} detractors", highlight=False)
+    for response in summary.to_follow_up:
+        console.print(f"follow up: {response.ref} scored {response.score}: {response.comment or '(no comment)'}",
+                      markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
     app.add_typer(widget_app, name="widget")
+    app.add_typer(survey_app, name="survey")
     app.command("moderate")(moderate_command)

@@ -114,6 +114,84 @@ class TestimonialConsent(SQLModel, table=True):
     withdrawn_at: datetime | None = _utc()
 
 
+class NpsSurvey(SQLModel, table=True):
+    """A public Net Promoter Score survey for one brand: the 0-10 question and one follow-up question."""
+
+    __tablename__ = "nps_surveys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, sa_column=Column(String(32), unique=True, nullable=False))
+    brand_id: int = Field(sa_column=Column(Integer, ForeignKey("brands.id", ondelete="CASCADE"), nullable=False, index=True))
+    question: str = "How likely are you to recommend {brand} to a friend or colleague?"
+    follow_up: str = "What is the main reason for your score?"
+    created_at: datetime = _utc(nullable=False)
+
+
+class NpsResponse(SQLModel, table=True):
+    """One answer to a survey; detractors (0-6) are flagged for a personal follow-up."""
+
+    __tablename__ = "nps_responses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    survey_id: int = Field(sa_column=Column(Integer, ForeignKey("nps_surveys.id", ondelete="CASCADE"), nullable=False, index=True))
+    score: int
+    category: str
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    needs_follow_up: bool = False
+    followed_up_at: datetime | None = _utc()
+    ip_hash: str
+    created_at: datetime = _utc(nullable=False)
+
+
+def nps_category(score: int) -> str:
+    """promoter (9-10), passive (7-8) or detractor (0-6)."""
+    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+
+
+@dataclass(frozen=True)
+class NpsSummary:
+    """A survey's Net Promoter Score: % promoters minus % detractors, with the counts behind it."""
+
+    responses: int
+    promoters: int
+    passives: int
+    detractors: int
+    to_follow_up: list[NpsResponse]
+
+    @property
+    def score(self) -> int | None:
+        if not self.responses:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.responses)
+
+
+def nps_summary(session: Session, survey: NpsSurvey) -> NpsSummary:
+    """Counts by category and the detractors still waiting for a personal follow-up."""
+    responses = list(session.exec(select(NpsResponse).where(NpsResponse.survey_id == survey.id).order_by(col(NpsResponse.id))))
+    count = {name: sum(1 for r in responses if r.category == name) for name in ("promoter", "passive", "detractor")}
+    return NpsSummary(len(responses), count["promoter"], count["passive"], count["detractor"],
+                      [r for r in responses if r.needs_follow_up and r.followed_up_at is None])
+
+
+def survey_for_brand(session: Session, brand_id: int) -> NpsSurvey:
+    """The brand's NPS survey, created on first use."""
+    survey = session.exec(select(NpsSurvey).where(NpsSurvey.brand_id == brand_id).order_by(col(NpsSurvey.id))).first()
+    if survey is None:
+        survey = NpsSurvey(brand_id=brand_id)
+        session.add(survey)
+        session.flush()
+    return survey
+
+
+def get_survey(session: Session, public_id: str) -> NpsSurvey:
+    """The survey with this public id, or NotFound."""
+    survey = session.exec(select(NpsSurvey).where(NpsSurvey.public_id == public_id)).first()
+    if survey is None:
+        raise NotFound(f"no survey {public_id!r}")
+    return survey
+
+
 @dataclass(frozen=True)
 class ShownItem:
     """An approved mention a widget may show, with what the mix needs and the public details."""

@@ -179,12 +179,13 @@ class PublicHeaders:
 
 def install(app: FastAPI) -> None:
     """Add the public routes (widgets and testimonial forms) to `app`; call after its other middleware."""
-    from advocado.web import builder, collect
+    from advocado.web import builder, collect, survey
 
     app.state.widget_cache = WidgetCache()
     app.include_router(router)
     app.include_router(builder.router)
     collect.install(app)
+    app.include_router(survey.router)
     app.add_middleware(PublicHeaders)
 
 
