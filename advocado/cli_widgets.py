@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import smtplib
+import ssl
+from collections.abc import Callable
+from email.message import EmailMessage
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,6 +27,7 @@ from storage.public import (
 from widgets.embed import iframe_embed, script_embed
 from widgets.payload import HEIGHTS
 
+campaign_app = typer.Typer(help="Review requests by email: import customers, send requests and reminders.", no_args_is_help=True)
 survey_app = typer.Typer(help="Net Promoter Score surveys: a 0-10 question and one follow-up.", no_args_is_help=True)
 widget_app = typer.Typer(help="Embeddable widgets showing approved reviews and testimonials, and testimonial forms.",
                          no_args_is_help=True)
@@ -159,8 +165,83 @@ def survey_results(brand: Annotated[str, typer.Option("--brand", help="Brand the
                       markup=False, highlight=False)
 
 
+def smtp_sender() -> Callable[[EmailMessage], None]:
+    """Sends one email through the configured review-request SMTP server."""
+    values = settings()
+    if not values.review_smtp_host or not values.review_sender:
+        raise UserError("set ADVOCADO_REVIEW_SMTP_HOST and ADVOCADO_REVIEW_SENDER to send review requests")
+    host, port, security = values.review_smtp_host, values.review_smtp_port, values.review_smtp_security
+
+    def send(email: EmailMessage) -> None:
+        factory: Any = smtplib.SMTP_SSL if security == "tls" else smtplib.SMTP
+        kwargs: dict[str, Any] = {"timeout": values.http_timeout}
+        if security == "tls":
+            kwargs["context"] = ssl.create_default_context()
+        with factory(host, port, **kwargs) as client:
+            if security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if values.review_smtp_username and values.review_smtp_password:
+                client.login(values.review_smtp_username, values.review_smtp_password.get_secret_value())
+            client.send_message(email)
+
+    return send
+
+
+@campaign_app.command("import")
+@friendly_errors
+def campaign_import(
+    file: Annotated[Path, typer.Argument(help="CSV with the header email,name,first_purchase (YYYY-MM-DD).", exists=True, dir_okay=False)],
+    brand: Annotated[str, typer.Option("--brand", help="Brand the customers bought from.")],
+) -> None:
+    """Import or update customers who may be asked for a review."""
+    from storage.public import CampaignCustomer
+    from widgets.campaigns import read_customers
+
+    try:
+        rows = read_customers(file.read_text(encoding="utf-8-sig").splitlines())
+    except ValueError as error:
+        raise UserError(f"{file}: {error}") from None
+    added = updated = 0
+    with database().write() as session:
+        owner = get_brand(session, brand)
+        for email, name, first_purchase in rows:
+            customer = session.exec(select(CampaignCustomer).where(CampaignCustomer.brand_id == owner.id,
+                                                                   CampaignCustomer.email == email)).first()
+            if customer is None:
+                session.add(CampaignCustomer(brand_id=owner.id or 0, email=email, name=name, first_purchase_at=first_purchase))
+                added += 1
+            else:
+                customer.name, customer.first_purchase_at = name or customer.name, first_purchase
+                session.add(customer)
+                updated += 1
+    console.print(f"{added} customer(s) added, {updated} updated.")
+
+
+@campaign_app.command("send")
+@friendly_errors
+def campaign_send(
+    brand: Annotated[str, typer.Option("--brand", help="Brand whose customers are asked.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count who is due.")] = False,
+) -> None:
+    """Send due review requests and reminders (30-90 days after first purchase, at most 2 reminders, once per 180 days)."""
+    from widgets.campaigns import run_campaign
+
+    send = (lambda _email: None) if dry_run else smtp_sender()
+    with database().read() as session:
+        owner = get_brand(session, brand)
+    result = run_campaign(database(), owner, send, sender=settings().review_sender or "", base_url=public_url(),
+                          dry_run=dry_run)
+    verb = "would send" if dry_run else "sent"
+    console.print(f"{verb} {result.sent} request(s) and {result.reminders} reminder(s); {result.failed} failed.")
+    for error in result.errors[:20]:
+        console.print(f"failed: {error}", markup=False, highlight=False)
+    if result.failed:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
     app.add_typer(widget_app, name="widget")
     app.add_typer(survey_app, name="survey")
+    app.add_typer(campaign_app, name="campaign")
     app.command("moderate")(moderate_command)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -97,10 +97,20 @@ class Settings(BaseSettings):
         default="Quorvantix",
         description="A fictitious brand the monitor looks for in every answer; finding it means the detector made a false positive.")
     monitor_schedule_hours: float = Field(default=24.0, gt=0, description="Hours between scheduled monitor runs of a brand (daily by default).")
+    monitor_fuzzy_matching: bool = Field(
+        default=False,
+        description="Also count names written with one typo (names and words of 6+ letters, same first letter) as mentions.")
     public_url: str | None = Field(
         default=None,
         description="Address visitors' browsers reach this server at (e.g. https://reviews.example.com), used in widget "
                     "embed codes and form links; default: http://web_host:web_port.")
+    review_smtp_host: str | None = Field(default=None, description="SMTP server that sends review-request emails (`advocado campaign send`).")
+    review_smtp_port: int = Field(default=587, description="Port of the review-request SMTP server.")
+    review_smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls, tls, or none (only for a server on a trusted network).")
+    review_smtp_username: str | None = Field(default=None, description="Login for the review-request SMTP server.")
+    review_smtp_password: SecretStr | None = Field(default=None, description="Password for the review-request SMTP server.")
+    review_sender: str | None = Field(default=None, description="From address of review-request emails, e.g. Acme <hello@acme.example>.")
 
     @property
     def resolved_database_url(self) -> str:

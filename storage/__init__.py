@@ -31,7 +31,15 @@ from storage.models import (
     Tombstone,
 )
 from storage.moderation import moderate
-from storage.public import NpsResponse, NpsSurvey, TestimonialConsent, TestimonialForm, Widget  # noqa: F401  (registers the public-face tables)
+from storage.public import (  # noqa: F401  (registers the public-face tables)
+    CampaignCustomer,
+    NpsResponse,
+    NpsSurvey,
+    ReviewRequest,
+    TestimonialConsent,
+    TestimonialForm,
+    Widget,
+)
 from storage.queries import MentionRecord, count_mentions, iter_mentions
 from storage.tokens import TOKEN_PREFIX, any_live_token, create_token, list_tokens, revoke_token, verify_token
 from storage.types import utcnow

@@ -12,7 +12,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, and_, func, or_
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+)
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.errors import NotFound
@@ -142,6 +153,41 @@ class NpsResponse(SQLModel, table=True):
     followed_up_at: datetime | None = _utc()
     ip_hash: str
     created_at: datetime = _utc(nullable=False)
+
+
+class CampaignCustomer(SQLModel, table=True):
+    """A customer who may be asked for a review: imported with their first purchase date."""
+
+    __tablename__ = "campaign_customers"
+    __table_args__ = (UniqueConstraint("brand_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(sa_column=Column(Integer, ForeignKey("brands.id", ondelete="CASCADE"), nullable=False, index=True))
+    email: str
+    name: str = ""
+    first_purchase_at: datetime = _utc(nullable=False)
+    unsubscribed_at: datetime | None = _utc()
+    created_at: datetime = _utc(nullable=False)
+
+
+class ReviewRequest(SQLModel, table=True):
+    """One review-request email, sent or failed: attempt 0 starts a sequence, 1 and 2 are reminders.
+
+    Only a SHA-256 hash of the link's random token is kept; the token itself is only in the email.
+    """
+
+    __tablename__ = "review_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=Column(Integer, ForeignKey("campaign_customers.id", ondelete="CASCADE"),
+                                              nullable=False, index=True))
+    sequence_started_at: datetime = _utc(nullable=False)
+    attempt: int = 0
+    sent_at: datetime = _utc(nullable=False)
+    status: str = "sent"
+    error: str | None = None
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    used_at: datetime | None = _utc()
 
 
 def nps_category(score: int) -> str:

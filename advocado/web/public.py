@@ -179,13 +179,14 @@ class PublicHeaders:
 
 def install(app: FastAPI) -> None:
     """Add the public routes (widgets and testimonial forms) to `app`; call after its other middleware."""
-    from advocado.web import builder, collect, survey
+    from advocado.web import builder, collect, review_links, survey
 
     app.state.widget_cache = WidgetCache()
     app.include_router(router)
     app.include_router(builder.router)
     collect.install(app)
     app.include_router(survey.router)
+    app.include_router(review_links.router)
     app.add_middleware(PublicHeaders)
 
 
