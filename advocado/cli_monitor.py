@@ -207,7 +207,8 @@ def monitor_run(
     for outcome in report.engines:
         for message in outcome.errors[:3]:
             console.print(f"{outcome.name}: {message}")
-    analysed = analyse_run(db, report.run_id, brand, scorer=_scorer(), control_brand=config.monitor_control_brand)
+    analysed = analyse_run(db, report.run_id, brand, scorer=_scorer(), control_brand=config.monitor_control_brand,
+                           fuzzy=config.monitor_fuzzy_matching)
     console.print(f"Run {report.run_id}: {report.answers} answers stored, {analysed} analysed. "
                   f"See: advocado monitor report --brand {brand!r}")
 
@@ -281,7 +282,8 @@ def monitor_reanalyze(
         brands = [get_brand(session, brand)] if brand else list_brands(session)
     scorer = _scorer()
     for item in brands:
-        count = reanalyze(db, item, scorer=scorer, control_brand=settings().monitor_control_brand)
+        count = reanalyze(db, item, scorer=scorer, control_brand=settings().monitor_control_brand,
+                          fuzzy=settings().monitor_fuzzy_matching)
         console.print(f"{item.name}: {count} answers analysed again.")
 
 

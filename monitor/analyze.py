@@ -35,20 +35,23 @@ class Tracked:
     competitors: tuple[Entity, ...]
     control: Entity | None
     owners: tuple[Owner, ...]
+    fuzzy: bool = False
 
     @property
     def detector(self) -> Detector:
-        return Detector([self.brand, *self.competitors, *([self.control] if self.control else [])])
+        return Detector([self.brand, *self.competitors, *([self.control] if self.control else [])], fuzzy=self.fuzzy)
 
 
-def tracked_for(session: Session, brand: Brand, control_brand: str | None = DEFAULT_CONTROL_BRAND) -> Tracked:
-    """The brand's names, competitors and domains as stored."""
+def tracked_for(session: Session, brand: Brand, control_brand: str | None = DEFAULT_CONTROL_BRAND,
+                fuzzy: bool = False) -> Tracked:
+    """The brand's names, competitors and domains as stored; `fuzzy` also accepts one-typo names."""
     competitors = competitors_of(session, brand)
     return Tracked(
         brand=Entity(BRAND, brand.name, tuple(brand.aliases)),
         competitors=tuple(Entity(COMPETITOR, c.name, tuple(c.aliases), c.id) for c in competitors),
         control=Entity(CONTROL, control_brand) if control_brand else None,
         owners=(Owner(BRAND, tuple(brand.domains)), *(Owner(COMPETITOR, tuple(c.domains), c.id) for c in competitors)),
+        fuzzy=fuzzy,
     )
 
 
@@ -126,10 +129,10 @@ def analyse_answers(session: Session, answers: Sequence[MonitorAnswer], tracked:
 
 
 def reanalyze(db: Database, brand: Brand, *, scorer: Scorer | None, control_brand: str | None = DEFAULT_CONTROL_BRAND,
-              batch: int = 200) -> int:
+              batch: int = 200, fuzzy: bool = False) -> int:
     """Analyse every stored answer of `brand` again with the current definitions."""
     with db.read() as session:
-        tracked = tracked_for(session, brand, control_brand)
+        tracked = tracked_for(session, brand, control_brand, fuzzy)
         ids = [a.id for a in monitor_answers(session, brand_id=brand.id)]
     done = 0
     for start in range(0, len(ids), batch):

@@ -218,11 +218,11 @@ async def _job(engine: Engine, client: EngineClient, question: Question, sample:
 
 
 def analyse_run(db: Database, run_id: int, brand_name: str, *, scorer: Scorer | None,
-                control_brand: str | None = DEFAULT_CONTROL_BRAND, batch: int = 200) -> int:
+                control_brand: str | None = DEFAULT_CONTROL_BRAND, batch: int = 200, fuzzy: bool = False) -> int:
     """Analyse a run's stored answers (mentions, positions, citations, sentiment); returns how many."""
     with db.read() as session:
         brand = get_brand(session, brand_name)
-        tracked = tracked_for(session, brand, control_brand)
+        tracked = tracked_for(session, brand, control_brand, fuzzy)
         ids = [a.id for a in monitor_answers(session, run_id=run_id)]
     done = 0
     for start in range(0, len(ids), batch):

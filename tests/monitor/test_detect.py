@@ -74,3 +74,17 @@ def test_the_control_brand_is_found_only_when_written_and_never_ranked() -> None
     assert [f.entity.kind for f in detector.find("Acme vs Quorvantix")] == [BRAND, CONTROL]
     assert detector.find("Acme vs Quorvantix")[1].position is None
     assert [f.entity.kind for f in detector.find("Quorvantixx and quorvantix are not it; Acme is.")] == [BRAND]
+
+
+def test_fuzzy_matching_is_opt_in_and_keeps_precision_on_the_labelled_set() -> None:
+    exact, answers = _labelled()
+    fuzzy = Detector(exact.entities, fuzzy=True)
+    assert [f.entity.name for f in fuzzy.find("Initehc and Acme Analytcs beat Globe.")] == ["Initech", "Acme Analytics"]
+    assert exact.find("Initehc beats Globe.") == []
+    false_pos = true_pos = 0
+    for answer in answers:
+        predicted = {f.entity.name for f in fuzzy.find(answer["text"]) if f.entity.kind != CONTROL}
+        true_pos += len(predicted & set(answer["mentions"]))
+        false_pos += len(predicted - set(answer["mentions"]))
+    print(f"\nfuzzy matching on the labelled answers: precision {true_pos / (true_pos + false_pos):.3f}")
+    assert true_pos / (true_pos + false_pos) >= THRESHOLD
