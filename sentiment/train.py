@@ -180,7 +180,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     save_file(
         trainable_state(model),
         str(args.out / "advocado-minilm.safetensors"),
-        metadata={"recipe": json.dumps(recipe, sort_keys=True), "labels": json.dumps(list(LABELS))},
+        # One metadata key: safetensors writes several in hash order, which would change the file's bytes.
+        metadata={"recipe": json.dumps(recipe, sort_keys=True)},
     )
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
