@@ -12,6 +12,7 @@ The small public API the CLI (and later the web app and scheduler) uses:
 - the error tree in `collectors.errors`.
 """
 
+from collectors._netguard import GuardedTransport, check_addresses
 from collectors.base import Collector, Page, Params, Watermark
 from collectors.errors import CollectorError, PermanentError, PolicyError, TransientError
 from collectors.http import Fetcher, HttpOptions
@@ -21,7 +22,7 @@ from collectors.runner import RunReport, due_sources, run_source, run_sources
 from collectors.schedule import SourceScheduler
 
 __all__ = [
-    "Collector", "CollectorError", "DuplicateKind", "Fetcher", "HttpOptions", "Page", "Params", "PermanentError",
+    "Collector", "CollectorError", "DuplicateKind", "Fetcher", "GuardedTransport", "HttpOptions", "Page", "Params", "PermanentError",
     "PolicyError", "Registry", "RunReport", "SourceScheduler", "TransientError", "UnknownKind", "Watermark", "due_sources",
-    "masked_params", "registry", "run_source", "run_sources", "validate_params",
+    "check_addresses", "masked_params", "registry", "run_source", "run_sources", "validate_params",
 ]

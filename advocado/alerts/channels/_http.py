@@ -6,7 +6,7 @@ import httpx
 
 from advocado.alerts.channels.base import SendOptions
 from advocado.alerts.errors import DeliveryFailed, DeliveryRefused, InvalidChannel
-from collectors._netguard import GuardedTransport
+from collectors import GuardedTransport
 from collectors.errors import AddressRefused
 
 _RETRYABLE = {408, 425, 429}

@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from advocado.alerts.channels.base import AlertMessage, Channel, ChannelParams, SendOptions
 from advocado.alerts.errors import DeliveryFailed, DeliveryRefused
-from collectors._netguard import check_addresses
+from collectors import check_addresses
 from collectors.errors import AddressRefused
 
 
