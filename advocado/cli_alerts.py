@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from advocado.alerts import RULE_HELP, RULES, InvalidChannel, RetryPolicy, SendOptions, channel_kind, run_check
+from advocado.alerts import RULE_HELP, RULES, CheckReport, InvalidChannel, RetryPolicy, SendOptions, channel_kind, run_check
 from advocado.alerts.report import opinion_report, parse_since
 from advocado.context import UserError, console, database, errors, friendly_errors, settings
 from sentiment.opinion import SENSITIVITIES
@@ -222,15 +222,21 @@ def alert_remove(rule_id: Annotated[int, typer.Argument(help="The rule's id.")])
     console.print(f"Removed rule {rule_id}.")
 
 
-@alert_app.command("check")
-@friendly_errors
-def alert_check() -> None:
-    """Evaluate every alert rule now and deliver due alerts (run it from cron or the scheduler)."""
+def configured_check() -> CheckReport:
+    """Evaluate every rule and deliver due alerts with the configured channels' settings
+    (`advocado alert check`, and hourly inside `advocado serve` / `advocado worker`)."""
     values = settings()
     options = SendOptions(timeout=values.http_timeout, allow_private_networks=values.allow_private_networks,
                           user_agent=values.user_agent)
     policy = RetryPolicy(max_attempts=values.alert_max_attempts, base_seconds=values.alert_retry_seconds)
-    result = run_check(database(), options, policy=policy)
+    return run_check(database(), options, policy=policy)
+
+
+@alert_app.command("check")
+@friendly_errors
+def alert_check() -> None:
+    """Evaluate every alert rule now and deliver due alerts (run it from cron or the scheduler)."""
+    result = configured_check()
     for label in result.fired:
         console.print(f"fired: {label}")
     for label in result.suppressed:

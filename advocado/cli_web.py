@@ -43,8 +43,10 @@ def configured_jobs(*, schedule: bool = True) -> Jobs:
         return sentiment.load_model(values.sentiment_model, labels=values.sentiment_labels,
                                     quantize_int8=values.sentiment_quantize, threads=values.sentiment_threads)
 
+    from advocado.cli_alerts import configured_check
+
     return Jobs(database(), http_options(), model_name=values.sentiment_model, load_model=load_model,
-                failure_threshold=values.failure_threshold, schedule=schedule)
+                failure_threshold=values.failure_threshold, schedule=schedule, check_alerts=configured_check)
 
 
 @friendly_errors

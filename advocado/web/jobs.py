@@ -23,6 +23,7 @@ from storage import Database, utcnow
 log = logging.getLogger(__name__)
 
 SCORE_EVERY_SECONDS = 600
+ALERT_CHECK_EVERY_SECONDS = 3600
 
 
 @dataclass
@@ -40,13 +41,15 @@ class Jobs:
     """Starts and stops the scheduler; `run_now` queues one collection outside the schedule."""
 
     def __init__(self, db: Database, options: HttpOptions, *, model_name: str, load_model: Callable[[], Any] | None,
-                 failure_threshold: int = 3, schedule: bool = True) -> None:
+                 failure_threshold: int = 3, schedule: bool = True,
+                 check_alerts: Callable[[], Any] | None = None) -> None:
         self.db = db
         self.options = options
         self.failure_threshold = failure_threshold
         self.schedule = schedule
         self.scoring = ScoringState(model=model_name)
         self._load_model = load_model
+        self._check_alerts = check_alerts
         self._model: Any = None
         self._score_lock = asyncio.Lock()
         self.sources: Any = None
@@ -74,6 +77,10 @@ class Jobs:
             self.sources.scheduler.add_job(self.score_new, IntervalTrigger(seconds=SCORE_EVERY_SECONDS), id="score",
                                            name="score new mentions", replace_existing=True,
                                            next_run_time=utcnow() + timedelta(seconds=5))
+            if self._check_alerts is not None:
+                self.sources.scheduler.add_job(self.check_alerts, IntervalTrigger(seconds=ALERT_CHECK_EVERY_SECONDS),
+                                               id="alerts", name="check alert rules and deliver", replace_existing=True,
+                                               next_run_time=utcnow() + timedelta(seconds=30))
         else:
             self.sources.scheduler.start()
 
@@ -107,6 +114,15 @@ class Jobs:
             if job.id.startswith("source-") and job.next_run_time is not None:
                 found[int(job.id.removeprefix("source-"))] = job.next_run_time
         return found
+
+    async def check_alerts(self) -> None:
+        """Evaluate the alert rules and deliver due alerts, in a thread; a failure is logged, never raised."""
+        if self._check_alerts is None:
+            return
+        try:
+            await asyncio.to_thread(self._check_alerts)
+        except Exception:  # noqa: BLE001 - one bad check must not stop the scheduler; the next hour retries
+            log.exception("alert check failed")
 
     async def score_new(self) -> int:
         """Score every mention the configured model has not scored yet; 0 when the model is unavailable."""

@@ -61,3 +61,28 @@ def test_new_mentions_are_scored_right_after_a_collection(db: Database, monkeypa
     assert scored == []
     asyncio.run(reports(new=3))
     assert scored == [(db, model), (db, model)]
+
+
+def test_the_scheduler_checks_alerts_hourly_and_survives_a_failing_check(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    checks: list[int] = []
+
+    def failing_check() -> None:
+        checks.append(1)
+        raise RuntimeError("smtp server down")
+
+    async def scenario() -> list[str]:
+        jobs = Jobs(db, HttpOptions(), model_name="fake-model", load_model=None, schedule=True, check_alerts=failing_check)
+        await jobs.start()
+        try:
+            job_ids = [job.id for job in jobs.sources.scheduler.get_jobs()]
+            await jobs.check_alerts()
+            await jobs.check_alerts()
+        finally:
+            await jobs.stop()
+        return job_ids
+
+    with caplog.at_level(logging.ERROR, logger="advocado.web.jobs"):
+        job_ids = asyncio.run(scenario())
+    assert "alerts" in job_ids
+    assert len(checks) == 2
+    assert caplog.text.count("alert check failed") == 2
