@@ -11,6 +11,7 @@ import email.utils
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -113,15 +114,19 @@ def raise_for_status(response: httpx.Response, body: bytes) -> None:
 class EngineClient:
     """POSTs JSON for one engine: guarded, retried, `concurrency` at a time, within a `Budget`.
 
-    `transport`, `sleep` and `jitter` are for tests.
+    A `Retry-After` pauses every request of the engine, not only the one that was told.
+    `transport`, `sleep`, `jitter` and `clock` are for tests.
     """
 
     def __init__(
         self, options: ClientOptions | None = None, *, concurrency: int = 4, budget: Budget | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.options = options or ClientOptions()
+        self._clock = clock
+        self._resume_at = 0.0
         self.budget = budget or Budget()
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._sleep = sleep
@@ -150,13 +155,23 @@ class EngineClient:
         Each attempt counts against the budget. Redirects are never followed, so a key in a header
         never reaches another host.
         """
+        waited_for = 0.0
         for attempt in range(1, self.options.attempts + 1):
             self.budget.reserve(expected_cost)
             try:
                 async with self._slots:
+                    # A provider that said "retry after N s" gets no request from this engine before
+                    # then; the request that was told has already waited in its own backoff.
+                    pause = self._resume_at - self._clock()
+                    if self._resume_at > waited_for and 0 < pause <= self.options.max_retry_after:
+                        await self._sleep(pause)
+                        waited_for = self._resume_at
                     return await self._send(url, body, headers, params)
             except TransientError as error:
                 delay = self._backoff(attempt, error)
+                if isinstance(error, RateLimited) and error.retry_after is not None:
+                    self._resume_at = max(self._resume_at, self._clock() + error.retry_after)
+                    waited_for = self._resume_at
                 if attempt == self.options.attempts or delay > self.options.max_retry_after:
                     raise
                 self.retries += 1

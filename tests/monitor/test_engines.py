@@ -218,3 +218,25 @@ def test_a_settings_key_is_only_sent_to_the_providers_own_address(standin: Stand
     official = openai(openai.validate({}), "sk-from-settings")
     assert local.key is None and official.key == "sk-from-settings"
     assert "Authorization" not in local.request("q")[2]
+
+
+def test_a_retry_after_holds_back_the_engines_other_requests_too(sleeps: Sleeps) -> None:
+    import httpx
+
+    sent: list[str] = []
+    canned = iter([httpx.Response(429, headers={"retry-after": "5"}, json={})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content)["input"])
+        return next(canned, httpx.Response(200, json={"output": []}))
+
+    engine = _engine("openai", base_url="https://provider.test/v1")
+
+    async def ask_two() -> None:
+        async with EngineClient(ClientOptions(), concurrency=1, transport=httpx.MockTransport(handler), sleep=sleeps,
+                                jitter=lambda: 0.0, clock=lambda: 100.0) as client:
+            await asyncio.gather(engine.ask(client, "first"), engine.ask(client, "second"))
+
+    asyncio.run(ask_two())
+    # "second" waited for the pause "first" was told about, before its first request went out.
+    assert sent == ["first", "second", "first"] and sleeps.waits == [5.0, 5.0]
