@@ -69,3 +69,5 @@ def test_engine_list_masks_the_key_and_bad_input_is_one_line(configured: CliRunn
     template = configured.invoke(app, ["monitor", "prompt", "add", "Best {produkt}?"])
     assert template.exit_code == 1 and "unknown template field" in template.output
     assert configured.invoke(app, ["monitor", "engine", "kinds"]).output.count("(secret)") == 5
+    shown = configured.invoke(app, ["config", "show"])
+    assert shown.exit_code == 0 and "sk-settings-never-sent-to-loopback" not in shown.output
