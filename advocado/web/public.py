@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,9 +55,16 @@ class Rendered:
 
 @dataclass
 class WidgetCache:
-    """Rendered widget documents, reused while the widget's data fingerprint is unchanged."""
+    """Rendered widget documents, reused while the widget's data fingerprint is unchanged.
 
+    The fingerprint is re-read at most every `recheck_seconds` per widget: far below the 60 s
+    browsers and CDNs may cache the document anyway, and it takes the database off the hot path.
+    """
+
+    recheck_seconds: float = 1.0
+    clock: Callable[[], float] = time.monotonic
     entries: dict[str, Rendered] = field(default_factory=dict)
+    checked: dict[str, float] = field(default_factory=dict)
 
 
 def _db(request: Request) -> Database:
@@ -74,16 +84,22 @@ def _render(widget: Widget, population: list[ShownItem], fingerprint: tuple[Any,
 def rendered(request: Request, public_id: str) -> Rendered:
     """The widget's current document, recomputed only when what it may show changed."""
     cache: WidgetCache = request.app.state.widget_cache
+    now = cache.clock()
+    hit = cache.entries.get(public_id)
+    if hit is not None and now - cache.checked.get(public_id, -math.inf) < cache.recheck_seconds:
+        return hit
     with _db(request).read() as session:
         widget = get_widget(session, public_id)
         fingerprint = shown_fingerprint(session, widget)
         hit = cache.entries.get(public_id)
         if hit is not None and hit.fingerprint == fingerprint:
+            cache.checked[public_id] = now
             return hit
         population = shown_items(session, widget.brand_id)
         brand_name = brand_of(session, widget).name
     fresh = _render(widget, population, fingerprint, brand_name)
     cache.entries[public_id] = fresh
+    cache.checked[public_id] = now
     return fresh
 
 

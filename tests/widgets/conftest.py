@@ -107,5 +107,7 @@ def shop(db: Database) -> Shop:
 
 @pytest.fixture
 def client(shop: Shop) -> Iterator[TestClient]:
-    with TestClient(create_app(shop.db, session_secret="widget-tests"), base_url="http://testserver") as c:
+    app = create_app(shop.db, session_secret="widget-tests")
+    app.state.widget_cache.recheck_seconds = 0  # moderation shows at once; test_data covers the 1 s recheck
+    with TestClient(app, base_url="http://testserver") as c:
         yield c

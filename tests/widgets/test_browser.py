@@ -59,6 +59,7 @@ def live(db: Database) -> Iterator[Live]:
     shop = seed(db, xss=True)
     port = _port()
     app = create_app(shop.db, session_secret="browser")
+    app.state.widget_cache.recheck_seconds = 0
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -75,6 +75,19 @@ def test_moderation_changes_the_document_and_its_etag(client: TestClient, shop: 
     assert "Support took four days" not in client.get(f"/w/{wid}.json").text
 
 
+def test_database_is_rechecked_at_most_once_a_second(client: TestClient, shop: Shop) -> None:
+    cache = client.app.state.widget_cache  # type: ignore[attr-defined]
+    now = [100.0]
+    cache.recheck_seconds, cache.clock = 1.0, lambda: now[0]
+    wid = shop.widget(kind="wall", size=50)
+    before = client.get(f"/w/{wid}.json").text
+    shop.set_status("pending", DisplayStatus.approved)
+    now[0] += 0.5
+    assert client.get(f"/w/{wid}.json").text == before
+    now[0] += 0.6
+    assert "Not yet moderated" in client.get(f"/w/{wid}.json").text
+
+
 def test_unknown_widget_is_404(client: TestClient, shop: Shop) -> None:
     assert client.get("/w/nope.json").status_code == 404
 
