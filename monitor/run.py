@@ -24,7 +24,7 @@ from storage.monitor import (
 )
 
 DEFAULT_SAMPLES = 5
-WRITE_BATCH = 100
+WRITE_BATCH = 20  # answers cost money: lose at most this many to a crash
 
 
 @dataclass(frozen=True)
@@ -192,20 +192,22 @@ async def collect(db: Database, brand_name: str, *, samples: int = DEFAULT_SAMPL
             for k in range(samples):
                 sample = question.variant * samples + k
                 jobs.append(_job(engine, client, question, sample, row, run_id, outcome, options, writer, advance))
+    status = "interrupted"
     try:
         await asyncio.gather(*jobs)
-        await writer.flush()
+        status = "finished" if all(o.failed == 0 for o in outcomes) else "finished with errors"
     finally:
+        # Answers already paid for are kept even when the run is interrupted (Ctrl-C, shutdown).
+        await asyncio.shield(writer.flush())
         for client in clients.values():
             await client.aclose()
-    for outcome in outcomes:
-        if outcome.engine_id in clients:
-            outcome.requests = clients[outcome.engine_id].budget.requests
-            outcome.retries = clients[outcome.engine_id].retries
-    status = "finished" if all(o.failed == 0 for o in outcomes) else "finished with errors"
-    with db.write() as session:
-        finish_monitor_run(session, run_id, status, sum(o.requests for o in outcomes),
-                           round(sum(o.cost for o in outcomes), 6), options.now())
+        for outcome in outcomes:
+            if outcome.engine_id in clients:
+                outcome.requests = clients[outcome.engine_id].budget.requests
+                outcome.retries = clients[outcome.engine_id].retries
+        with db.write() as session:
+            finish_monitor_run(session, run_id, status, sum(o.requests for o in outcomes),
+                               round(sum(o.cost for o in outcomes), 6), options.now())
     return RunReport(run_id, outcomes, skipped_templates)
 
 

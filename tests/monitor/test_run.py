@@ -108,3 +108,22 @@ def test_a_key_echoed_in_an_error_is_masked_before_it_is_stored(db: Database, st
         stored = session.exec(select(MonitorAnswer)).one()
     assert "sk-wrong-canary-42" not in (stored.error or "") and "********" in (stored.error or "")
     assert "sk-wrong-canary-42" not in report.engines[0].errors[0]
+
+
+def test_an_interrupted_run_keeps_the_answers_it_got(db: Database, standin: StandIn, sleeps: Sleeps) -> None:
+    seed(db, standin.url, prompts=("Best analytics tool?",))
+
+    async def interrupt_after_three() -> None:
+        got: list[int] = []
+        # asyncio.run cancels the main task on Ctrl-C; the same happens here after three answers.
+        task = asyncio.create_task(collect(db, "Acme Analytics", samples=10, options=options(sleeps),
+                                           advance=lambda n: got.append(n) or (len(got) == 3 and task.cancel())))
+        await task
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(interrupt_after_three())
+    with db.read() as session:
+        run = session.exec(select(MonitorRun)).one()
+        stored = session.exec(select(MonitorAnswer)).all()
+    assert run.status == "interrupted" and run.finished_at == NOW
+    assert len(stored) >= 3 and all(a.status == "ok" for a in stored)
