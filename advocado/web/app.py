@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from advocado.web import api, pages, public
+from advocado.web import api, insights, pages, public
 from advocado.web.actions import Conflict, InvalidInput
 from advocado.web.auth import Authenticator, NotAuthenticated
 from advocado.web.schemas import Health
@@ -94,6 +94,7 @@ def create_app(db: Database, *, jobs: Any = None, session_secret: str | None = N
     _install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(insights.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", summary="Liveness: the process answers and the database is reachable")

@@ -1,0 +1,69 @@
+"""Insight pages of the dashboard: analytics (opinion report), alerts, and AI visibility; all behind the login."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from advocado.alerts.report import opinion_report
+from advocado.web import charts
+from advocado.web.pages import LoggedIn, _brands, _render
+from storage import Brand, NotFound, utcnow
+
+router = APIRouter(include_in_schema=False)
+PERIODS = (7, 30, 90, 365)
+
+
+def _brand(request: Request, brand_id: int) -> Brand:
+    with request.app.state.db.read() as session:
+        brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise NotFound(f"no brand with id {brand_id}")
+    return brand
+
+
+def _first_brand(request: Request, page: str) -> Response:
+    brands = _brands(request)
+    return RedirectResponse(f"/{page}/{brands[0].id}" if brands else "/brands", status_code=303)
+
+
+def period_chart(by_period: list[dict[str, Any]]) -> charts.Chart | None:
+    """One stacked bar per period (week or month) of the summary, by sentiment; geometry only, drawn by _chart.html."""
+    rows = [row for row in by_period if row.get("volume")]
+    if not rows:
+        return None
+    peak = max(sum(row["sentiment_counts"].values()) for row in rows) or 1
+    slot = charts.WIDTH / len(rows)
+    bars = []
+    for index, row in enumerate(rows):
+        top = float(charts.HEIGHT)
+        for part in charts.SENTIMENT_ORDER:
+            value = row["sentiment_counts"].get(part, 0)
+            if not value:
+                continue
+            height = charts.HEIGHT * value / peak
+            top -= height
+            bars.append(charts.Bar(x=round(index * slot, 2), y=round(top, 2), width=round(max(slot * 0.8, 1), 2),
+                                   height=round(height, 2), css_class=f"bar-{part}",
+                                   title=f"{row['label']}: {value} {part}"))
+    return charts.Chart(bars=bars, first_day=rows[0]["label"], last_day=rows[-1]["label"], peak=peak)
+
+
+@router.get("/analytics", response_class=HTMLResponse)
+def analytics_home(request: Request, caller: LoggedIn) -> Response:
+    return _first_brand(request, "analytics")
+
+
+@router.get("/analytics/{brand_id}", response_class=HTMLResponse)
+def analytics(request: Request, brand_id: int, caller: LoggedIn, days: int = 90, period: str = "week") -> HTMLResponse:
+    days = min(max(days, 0), 3650)
+    period = period if period in ("day", "week", "month") else "week"
+    brand = _brand(request, brand_id)
+    since = utcnow() - timedelta(days=days) if days else None
+    report = opinion_report(request.app.state.db, brand.name, since=since, period=period)
+    return _render(request, "analytics.html", caller, brand=brand, brands=_brands(request), days=days, period=period,
+                   periods=PERIODS, report=report, summary=report["summary"]["overall"],
+                   chart=period_chart(report["summary"]["by_period"]))

@@ -1,0 +1,68 @@
+"""The insight pages: analytics (opinion report), alerts (secrets masked) and AI visibility, behind the login."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import col, select
+from starlette.routing import Route
+from typer.testing import CliRunner
+
+from advocado.cli import app as cli_app
+from advocado.context import database
+from advocado.web import create_app
+from advocado.web.insights import router as insights
+from storage import Mention, create_token, get_brand
+from tests.web.conftest import Site
+
+DEMO = "Acme Analytics (demo)"
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def _logged_in(db: object) -> TestClient:
+    with db.write() as session:  # type: ignore[attr-defined]
+        _, secret = create_token(session, "viewer")
+    client = TestClient(create_app(db, session_secret="test-secret"), base_url="http://testserver")  # type: ignore[arg-type]
+    assert client.post("/login", data={"token": secret, "next": "/"}, follow_redirects=False).status_code == 303
+    return client
+
+
+def test_every_insight_page_needs_a_login(client: TestClient) -> None:
+    pages = [route for route in insights.routes if isinstance(route, Route)]
+    assert len(pages) >= 2
+    for route in pages:
+        response = client.get(re.sub(r"\{[^}]+\}", "1", route.path), follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next="), route.path
+
+
+def test_analytics_page_shows_the_report_of_the_demo_brand_escaped(cli: CliRunner) -> None:
+    result = cli.invoke(cli_app, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    db = database()
+    with db.write() as session:
+        brand = get_brand(session, DEMO)
+        quoted = session.exec(select(Mention).where(col(Mention.text).contains("dashboards crawl"))).one()
+        quoted.text = f"The dashboards crawl {XSS}"
+        session.add(quoted)
+        brand_id = brand.id
+    with _logged_in(db) as client:
+        assert client.get("/analytics", follow_redirects=False).headers["location"] == f"/analytics/{brand_id}"
+        response = client.get(f"/analytics/{brand_id}", params={"days": 0, "period": "month"})
+        assert response.status_code == 200
+        page = response.text
+        assert '<span class="number" id="volume">32</span>' in page
+        assert "95%:" in page and "★" in page
+        assert "dashboards and reports" in page and "Every team meeting starts with an Acme dashboard now." in page
+        assert "Representative mix check" in page and "Nothing is shown." in page and 'id="mix-score">0<' in page
+        assert 'class="bar-positive"' in page and "<svg" in page
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "unsafe-inline" not in response.headers["content-security-policy"]
+        assert client.get("/analytics/999999").status_code == 404
+
+
+def test_analytics_page_renders_a_small_brand_and_odd_parameters(browser_client: TestClient, site: Site) -> None:
+    page = browser_client.get(f"/analytics/{site.brand_id}", params={"days": 365, "period": "nonsense"}).text
+    assert '<span class="number" id="volume">' in page and "Sentiment per week" in page
+    assert "<script>alert" not in page
