@@ -6,8 +6,10 @@ import re
 
 from fastapi.testclient import TestClient
 
+from storage import Database
 from storage.models import DisplayStatus
-from tests.widgets.conftest import Shop
+from storage.public import get_widget, shown_fingerprint, shown_items
+from tests.widgets.conftest import Shop, seed
 
 
 def test_only_approved_reviews_and_consented_testimonials_are_shown(client: TestClient, shop: Shop) -> None:
@@ -118,3 +120,17 @@ def test_dashboard_keeps_its_frame_forbidding_policy(client: TestClient) -> None
     response = client.get("/login")
     assert response.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_shown_items_and_fingerprint_on_every_database(any_db: Database) -> None:
+    shop = seed(any_db)
+    public_id = shop.widget(kind="wall")
+    with any_db.read() as session:
+        items = shown_items(session, shop.brand_id)
+        widget = get_widget(session, public_id)
+        before = shown_fingerprint(session, widget)
+    assert sorted(item.mention_id for item in items) == sorted(shop.ids[k] for k in ("a1", "a2", "a3", "a4", "a5", "a6", "tc_ok"))
+    assert {item.sentiment for item in items} == {"positive", "negative", "neutral"}
+    shop.set_status("a1", DisplayStatus.hidden)
+    with any_db.read() as session:
+        assert shown_fingerprint(session, widget) != before
