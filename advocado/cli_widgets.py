@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -55,16 +56,21 @@ def widget_create(
     size: Annotated[int, typer.Option("--size", min=1, max=50, help="How many items it shows.")] = 9,
     theme: Annotated[str, typer.Option("--theme", help="light or dark.")] = "light",
     featured: Annotated[list[int] | None, typer.Option("--feature", help="Mention id to show in featured mode (repeatable).")] = None,
+    allow_origin: Annotated[list[str] | None, typer.Option(
+        "--allow-origin", help="Only these sites (e.g. https://www.acme.example) may frame the iframe mode (repeatable).")] = None,
 ) -> None:
     """Create a widget and print its id."""
     if theme not in ("light", "dark"):
         raise UserError("--theme must be light or dark")
+    origins = [origin.rstrip("/") for origin in allow_origin or []]
+    if bad := [origin for origin in origins if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", origin)]:
+        raise UserError(f"--allow-origin takes scheme://host[:port], not {bad[0]!r}")
     if mode == WidgetMode.featured and not featured:
         raise UserError("featured mode needs at least one --feature MENTION_ID")
     with database().write() as session:
         owner = get_brand(session, brand)
         widget = Widget(brand_id=owner.id or 0, kind=kind.value, mode=mode.value, size=size, theme=theme,
-                        featured_ids=list(featured or []))
+                        featured_ids=list(featured or []), allowed_origins=origins)
         session.add(widget)
         session.flush()
         console.print(widget.public_id, highlight=False)

@@ -52,7 +52,7 @@ def consent_version(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _frame_ancestors(brand: Brand) -> str:
+def frame_ancestors(brand: Brand) -> str:
     hosts = [f"https://{domain} https://*.{domain}" for domain in brand.domains if domain.replace(".", "").replace("-", "").isalnum()]
     return " ".join(["'self'", *hosts])
 
@@ -65,7 +65,7 @@ def _page(request: Request, form: TestimonialForm, brand: Brand, *, status: int 
         "form": form, "brand": brand, "stamp": guards.stamp.issue(form.public_id), "limits": LIMITS, **context},
         status_code=status)
     response.headers[CSP_MARKER] = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                                    f"base-uri 'none'; frame-ancestors {_frame_ancestors(brand)}")
+                                    f"base-uri 'none'; frame-ancestors {frame_ancestors(brand)}")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -150,7 +150,7 @@ def _store(db: Any, form: TestimonialForm, brand: Brand, values: dict[str, str],
 def _thanks(request: Request, brand: Brand) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, "testimonial_thanks.html", {"brand": brand},
                                       headers={CSP_MARKER: "default-src 'none'; style-src 'self'; base-uri 'none'; "
-                                                               f"frame-ancestors {_frame_ancestors(brand)}"})
+                                                               f"frame-ancestors {frame_ancestors(brand)}"})
 
 
 def install(app: FastAPI) -> None:

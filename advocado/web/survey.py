@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
-from advocado.web.collect import DEFAULT_CONSENT, FormGuards, _frame_ancestors
+from advocado.web.collect import DEFAULT_CONSENT, FormGuards, frame_ancestors
 from advocado.web.guard import address_hash, network_of
 from advocado.web.pages import TEMPLATES
 from advocado.web.public import CSP_MARKER
@@ -55,7 +55,7 @@ def _page(request: Request, survey: NpsSurvey, brand: Brand, step: str, status: 
         "question": survey.question.replace("{brand}", brand.name),
         "follow_up": survey.follow_up.replace("{brand}", brand.name), **context}, status_code=status)
     response.headers[CSP_MARKER] = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                                    f"base-uri 'none'; frame-ancestors {_frame_ancestors(brand)}")
+                                    f"base-uri 'none'; frame-ancestors {frame_ancestors(brand)}")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from advocado.cli import app
 from advocado.context import database
 from storage import Mention, MentionIn, add_brand, add_source, ingest
+from storage.public import get_widget
 
 
 def _brand_with_reviews() -> list[int]:
@@ -43,6 +44,11 @@ def test_featured_mode_needs_items_and_unknown_brand_is_one_line(cli: CliRunner)
     _brand_with_reviews()
     featured = cli.invoke(app, ["widget", "create", "--brand", "Acme", "--kind", "wall", "--mode", "featured"])
     assert featured.exit_code == 1 and "--feature" in featured.output
+    bad = cli.invoke(app, ["widget", "create", "--brand", "Acme", "--kind", "wall", "--allow-origin", "https://a.example/x"])
+    assert bad.exit_code == 1 and "scheme://host[:port]" in bad.output
+    good = cli.invoke(app, ["widget", "create", "--brand", "Acme", "--kind", "wall", "--allow-origin", "https://a.example/"])
+    with database().read() as session:
+        assert get_widget(session, good.output.strip()).allowed_origins == ["https://a.example"]
     unknown = cli.invoke(app, ["widget", "create", "--brand", "Nope", "--kind", "badge"])
     assert unknown.exit_code == 1 and "Traceback" not in unknown.output
 
