@@ -8,10 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from advocado.alerts import AlertError, channel_kind
 from advocado.alerts.report import opinion_report
 from advocado.web import charts
 from advocado.web.pages import LoggedIn, _brands, _render
+from collectors.params import MASK
 from storage import Brand, NotFound, utcnow
+from storage.alerts import deliveries_of, list_channels, list_rules, recent_events
+from storage.models import AlertChannel
 
 router = APIRouter(include_in_schema=False)
 PERIODS = (7, 30, 90, 365)
@@ -67,3 +71,46 @@ def analytics(request: Request, brand_id: int, caller: LoggedIn, days: int = 90,
     return _render(request, "analytics.html", caller, brand=brand, brands=_brands(request), days=days, period=period,
                    periods=PERIODS, report=report, summary=report["summary"]["overall"],
                    chart=period_chart(report["summary"]["by_period"]))
+
+
+def _shown_channel(channel: AlertChannel) -> tuple[dict[str, Any], list[str]]:
+    """The channel's parameters fit to show, and the stored secret values to mask in error texts."""
+    raw = dict(channel.params)
+    try:
+        shown = channel_kind(channel.kind).masked(raw)
+    except AlertError:
+        shown = {name: MASK if value else "" for name, value in raw.items()}  # unknown kind: hide every value
+    secrets = [str(raw[name]) for name, value in shown.items() if value != raw.get(name) and len(str(raw[name])) >= 4]
+    return shown, secrets
+
+
+def _masked(text: str | None, secrets: list[str]) -> str | None:
+    for secret in secrets:
+        text = text.replace(secret, MASK) if text else text
+    return text
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request, caller: LoggedIn) -> HTMLResponse:
+    with request.app.state.db.read() as session:
+        channels = list_channels(session)
+        rules = list_rules(session)
+        events = [(event, rule, brand.name) for brand in _brands(request)
+                  for event, rule in recent_events(session, brand, limit=20)]
+        events.sort(key=lambda row: (row[0].created_at, row[0].id or 0), reverse=True)
+        events = events[:50]
+        deliveries = deliveries_of(session, [event.id for event, _, _ in events if event.id is not None])
+    shown = {channel.id: _shown_channel(channel) for channel in channels}
+    every_secret = [secret for _, secrets in shown.values() for secret in secrets]
+    names = {channel.id: f"{channel.id}: {channel.kind} {channel.name}".strip() for channel in channels}
+    by_event: dict[int, list[dict[str, Any]]] = {}
+    for delivery in deliveries:
+        by_event.setdefault(delivery.event_id, []).append({
+            "channel": names.get(delivery.channel_id, str(delivery.channel_id)), "status": delivery.status,
+            "attempts": delivery.attempts, "sent_at": delivery.sent_at, "next_attempt_at": delivery.next_attempt_at,
+            "last_error": _masked(delivery.last_error, every_secret)})
+    return _render(request, "alerts.html", caller,
+                   channels=[(channel, shown[channel.id][0]) for channel in channels],
+                   rules=[(rule, brand, [names.get(i, str(i)) for i in rule.channel_ids]) for rule, brand in rules],
+                   events=[(event, rule, brand, _masked(event.text, every_secret), by_event.get(event.id or 0, []))
+                           for event, rule, brand in events])

@@ -13,7 +13,7 @@ from advocado.cli import app as cli_app
 from advocado.context import database
 from advocado.web import create_app
 from advocado.web.insights import router as insights
-from storage import Mention, create_token, get_brand
+from storage import Brand, Mention, create_token, get_brand
 from tests.web.conftest import Site
 
 DEMO = "Acme Analytics (demo)"
@@ -66,3 +66,32 @@ def test_analytics_page_renders_a_small_brand_and_odd_parameters(browser_client:
     page = browser_client.get(f"/analytics/{site.brand_id}", params={"days": 365, "period": "nonsense"}).text
     assert '<span class="number" id="volume">' in page and "Sentiment per week" in page
     assert "<script>alert" not in page
+
+
+def test_alerts_page_masks_channel_secrets_and_lists_events(browser_client: TestClient, site: Site) -> None:
+    from advocado.alerts import channel_kind
+    from storage.alerts import add_channel, add_rule, record_event
+    from storage.models import AlertDelivery
+
+    secret = "alert-canary-7Qw3-SECRET-91"
+    with site.db.write() as session:
+        brand = session.get(Brand, site.brand_id)
+        assert brand is not None
+        webhook = channel_kind("webhook")
+        params = webhook.stored(webhook.validate({"url": "https://hooks.example/in", "secret": secret}))
+        hook = add_channel(session, "webhook", params, name="ops hook")
+        slack = add_channel(session, "slack", {"url": f"https://hooks.slack.com/services/{secret}"}, name="team")
+        odd = add_channel(session, "carrier-pigeon", {"token": secret}, name=XSS)
+        assert hook.id and slack.id and odd.id
+        rule = add_rule(session, brand, "negative-shift", [hook.id, slack.id, odd.id])
+        event = record_event(session, rule, "2026-W47", f"Negative shift {XSS}", "Negative share rose to 60%.", {})
+        assert event is not None
+        delivery = session.exec(select(AlertDelivery).where(AlertDelivery.channel_id == slack.id)).one()
+        delivery.status, delivery.attempts, delivery.last_error = "failed", 3, f"POST {secret} refused: 403"
+        session.add(delivery)
+    page = browser_client.get("/alerts").text
+    assert secret not in page and "hooks.slack.com/services" not in page
+    assert "secret=********" in page and "url=https://hooks.example/in" in page and "ops hook" in page
+    assert "negative-shift" in page and "Negative shift" in page and "Negative share rose to 60%." in page
+    assert "2026-W47" in page and "refused: 403" in page and "failed" in page
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
