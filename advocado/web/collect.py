@@ -17,12 +17,21 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import select
 
 from advocado.web.guard import RateLimit, Stamp, address_hash, network_of
 from advocado.web.pages import TEMPLATES
 from advocado.web.public import CSP_MARKER
-from storage import MentionIn, get_or_add_source, ingest, utcnow
-from storage.models import Brand, MentionKind
+from storage import (
+    Mention,
+    MentionIn,
+    NotFound,
+    get_or_add_source,
+    ingest,
+    moderate,
+    utcnow,
+)
+from storage.models import Brand, DisplayStatus, MentionKind
 from storage.public import TestimonialConsent, TestimonialForm, get_form
 from widgets.payload import safe_https
 
@@ -116,7 +125,8 @@ async def submit_testimonial(request: Request, form_id: str) -> Response:
               for name in ("rating", *LIMITS)}
     problem = guards.stamp.check(form.public_id, str(data.get("stamp") or ""))
     if str(data.get("website") or "") or problem in ("forged", "too fast"):
-        return _thanks(request, brand)
+        decoy = "tc_" + secrets.token_urlsafe(12)  # the same page a person gets, so a bot cannot tell
+        return _thanks(request, brand, withdraw=f"/t/withdraw/{decoy}.{withdraw_signature(guards, decoy)}")
     address = request.client.host if request.client else "unknown"
     for limit, key in ((guards.per_network, f"{form.public_id}:{network_of(address)}"), (guards.per_brand, str(brand.id))):
         if (wait := limit.hit(key)) is not None:
@@ -127,11 +137,11 @@ async def submit_testimonial(request: Request, form_id: str) -> Response:
         errors["form"] = "This page was open for a long time; please check your testimonial and send it again."
     if errors:
         return _page(request, form, brand, status=422, values=values, errors=errors)
-    _store(request.app.state.db, form, brand, values, address_hash(guards.secret, network_of(address)))
-    return _thanks(request, brand)
+    ref = _store(request.app.state.db, form, brand, values, address_hash(guards.secret, network_of(address)))
+    return _thanks(request, brand, withdraw=f"/t/withdraw/{ref}.{withdraw_signature(guards, ref)}")
 
 
-def _store(db: Any, form: TestimonialForm, brand: Brand, values: dict[str, str], ip_hash: str) -> None:
+def _store(db: Any, form: TestimonialForm, brand: Brand, values: dict[str, str], ip_hash: str) -> str:
     ref = "tc_" + secrets.token_urlsafe(12)
     now = utcnow()
     text = form.consent_text.replace("{brand}", brand.name)
@@ -145,10 +155,50 @@ def _store(db: Any, form: TestimonialForm, brand: Brand, values: dict[str, str],
                                        consent_text=text, consented_at=now, ip_hash=ip_hash,
                                        role=values["role"] or None, company=values["company"] or None,
                                        avatar_url=values["avatar_url"] or None))
+    return ref
 
 
-def _thanks(request: Request, brand: Brand) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, "testimonial_thanks.html", {"brand": brand},
+def withdraw_signature(guards: FormGuards, ref: str) -> str:
+    """Signs a consent reference for its withdrawal link."""
+    return hmac.new(guards.secret, f"withdraw:{ref}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _withdrawal(request: Request, token: str) -> TestimonialConsent:
+    ref, _, signature = token.rpartition(".")
+    guards: FormGuards = request.app.state.form_guards
+    if not ref or not hmac.compare_digest(signature, withdraw_signature(guards, ref)):
+        raise NotFound("this withdrawal link is not valid")
+    with request.app.state.db.read() as session:
+        consent = session.exec(select(TestimonialConsent).where(TestimonialConsent.ref == ref)).first()
+    if consent is None:
+        raise NotFound("this testimonial no longer exists")
+    return consent
+
+
+@router.get("/t/withdraw/{token}", response_class=HTMLResponse)
+def withdraw_page(request: Request, token: str) -> HTMLResponse:
+    """Confirm withdrawing consent (a GET changes nothing, so link scanners cannot withdraw anything)."""
+    consent = _withdrawal(request, token)
+    return TEMPLATES.TemplateResponse(request, "testimonial_withdraw.html", {
+        "token": token, "withdrawn": consent.withdrawn_at is not None}, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/t/withdraw/{token}", response_class=HTMLResponse)
+def withdraw(request: Request, token: str) -> HTMLResponse:
+    """Withdraw consent: the testimonial leaves every widget at once and is hidden from moderation."""
+    consent = _withdrawal(request, token)
+    with request.app.state.db.write() as session:
+        stored = session.exec(select(TestimonialConsent).where(TestimonialConsent.id == consent.id)).one()
+        stored.withdrawn_at = stored.withdrawn_at or utcnow()
+        session.add(stored)
+        mention_ids = [m.id or 0 for m in session.exec(select(Mention).where(Mention.consent_ref == consent.ref))]
+        moderate(session, mention_ids, status=DisplayStatus.hidden)
+    return TEMPLATES.TemplateResponse(request, "testimonial_withdraw.html", {"token": token, "withdrawn": True},
+                                      headers={"Cache-Control": "no-store"})
+
+
+def _thanks(request: Request, brand: Brand, withdraw: str | None = None) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, "testimonial_thanks.html", {"brand": brand, "withdraw": withdraw},
                                       headers={CSP_MARKER: "default-src 'none'; style-src 'self'; base-uri 'none'; "
                                                                f"frame-ancestors {frame_ancestors(brand)}"})
 

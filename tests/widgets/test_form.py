@@ -143,3 +143,30 @@ def test_expired_page_asks_again_instead_of_dropping(client: TestClient, shop: S
 
 def test_oversized_body_is_refused(client: TestClient, shop: Shop, clock: Clock) -> None:
     assert _fill(client, shop, clock, text="y" * 30_000).status_code == 413
+
+
+def test_consent_can_be_withdrawn_with_the_link_from_the_thank_you_page(client: TestClient, shop: Shop, clock: Clock) -> None:
+    thanks = _fill(client, shop, clock)
+    link = re.search(r'id="withdraw" href="([^"]+)"', thanks.text).group(1)  # type: ignore[union-attr]
+    [mention] = _testimonials(shop)
+    with shop.db.write() as session:
+        from storage import moderate
+        moderate(session, [mention.id or 0], status=DisplayStatus.approved)
+    wid = shop.widget(kind="wall", size=50)
+    assert "Pat Buyer" in client.get(f"/w/{wid}.json").text
+    assert "Withdraw your consent?" in client.get(link).text
+    assert "Pat Buyer" in client.get(f"/w/{wid}.json").text, "opening the link alone changes nothing"
+    done = client.post(link, headers={"Sec-Fetch-Site": "same-origin"})
+    assert done.status_code == 200 and "Your consent is withdrawn" in done.text
+    assert "Pat Buyer" not in client.get(f"/w/{wid}.json").text
+    with shop.db.read() as session:
+        consent = session.exec(select(TestimonialConsent).where(TestimonialConsent.ref == mention.consent_ref)).one()
+    assert consent.withdrawn_at is not None and _testimonials(shop)[0].status == "hidden"
+    ref, _, _signature = link.rpartition(".")
+    assert client.get(f"{ref}.{'0' * 32}").status_code == 404
+
+
+def test_bots_get_the_same_page_with_a_decoy_link(client: TestClient, shop: Shop, clock: Clock) -> None:
+    bot = _fill(client, shop, clock, website="spam")
+    link = re.search(r'id="withdraw" href="([^"]+)"', bot.text).group(1)  # type: ignore[union-attr]
+    assert client.get(link).status_code == 404 and _testimonials(shop) == []
