@@ -133,7 +133,7 @@ class EngineClient:
         self._jitter = jitter
         self._client = httpx.AsyncClient(
             transport=transport or GuardedTransport(allow_private_networks=self.options.allow_private_networks,
-                                                    max_connections=max(1, concurrency) * 2),
+                                                    max_connections=max(1, concurrency)),
             timeout=httpx.Timeout(self.options.timeout), follow_redirects=False, trust_env=False,
             headers={"User-Agent": self.options.user_agent},
         )
