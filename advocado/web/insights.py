@@ -13,6 +13,7 @@ from advocado.alerts.report import opinion_report
 from advocado.web import charts
 from advocado.web.pages import LoggedIn, _brands, _render
 from collectors.params import MASK
+from monitor import brand_report, sample_answers
 from storage import Brand, NotFound, utcnow
 from storage.alerts import deliveries_of, list_channels, list_rules, recent_events
 from storage.models import AlertChannel
@@ -114,3 +115,36 @@ def alerts_page(request: Request, caller: LoggedIn) -> HTMLResponse:
                    rules=[(rule, brand, [names.get(i, str(i)) for i in rule.channel_ids]) for rule, brand in rules],
                    events=[(event, rule, brand, _masked(event.text, every_secret), by_event.get(event.id or 0, []))
                            for event, rule, brand in events])
+
+
+def marked_segments(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[str, str | None]]:
+    """`text` cut into (piece, kind) segments, kind set where a tracked name was found; overlaps are skipped.
+    The template escapes every piece and wraps marked ones in <mark>."""
+    segments: list[tuple[str, str | None]] = []
+    at = 0
+    for start, end, kind, _name in sorted(spans):
+        if start < at or end <= start or end > len(text):
+            continue
+        if start > at:
+            segments.append((text[at:start], None))
+        segments.append((text[start:end], kind))
+        at = end
+    if at < len(text):
+        segments.append((text[at:], None))
+    return segments
+
+
+@router.get("/visibility", response_class=HTMLResponse)
+def visibility_home(request: Request, caller: LoggedIn) -> Response:
+    return _first_brand(request, "visibility")
+
+
+@router.get("/visibility/{brand_id}", response_class=HTMLResponse)
+def visibility_page(request: Request, brand_id: int, caller: LoggedIn, days: int = 30) -> HTMLResponse:
+    days = min(max(days, 1), 3650)
+    brand = _brand(request, brand_id)
+    report = brand_report(request.app.state.db, brand.name, since=utcnow() - timedelta(days=days))
+    samples = sample_answers(request.app.state.db, brand.name, limit=5)
+    return _render(request, "visibility.html", caller, brand=brand, brands=_brands(request), days=days,
+                   periods=PERIODS, report=report,
+                   samples=[(sample, marked_segments(sample.text, sample.mentions)) for sample in samples])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 from starlette.routing import Route
@@ -14,6 +15,7 @@ from advocado.context import database
 from advocado.web import create_app
 from advocado.web.insights import router as insights
 from storage import Brand, Mention, create_token, get_brand
+from storage.models import MonitorAnswer
 from tests.web.conftest import Site
 
 DEMO = "Acme Analytics (demo)"
@@ -95,3 +97,53 @@ def test_alerts_page_masks_channel_secrets_and_lists_events(browser_client: Test
     assert "negative-shift" in page and "Negative shift" in page and "Negative share rose to 60%." in page
     assert "2026-W47" in page and "refused: 403" in page and "failed" in page
     assert "<script>alert(1)" not in page and "<img src=x" not in page
+
+
+def test_visibility_page_shows_metrics_with_intervals_per_engine(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.standin import Knobs, StandIn
+
+    monkeypatch.setenv("ADVOCADO_ALLOW_PRIVATE_NETWORKS", "1")
+    canary = "sk-canary-visibility-5e4d"
+    with StandIn(seed=11, knobs=Knobs()) as standin:
+        for args in (
+            ["brand", "add", DEMO, "--alias", "Acme", "--alias", "Acme Analytics",
+             "--domain", "acme-analytics.example", "--competitor", "Globex", "--competitor", "Initech"],
+            ["monitor", "engine", "add", "openai", "--name", "gpt", "--param", f"base_url={standin.url}/v1",
+             "--param", f"api_key={canary}"],
+            ["monitor", "engine", "add", "gemini", "--param", f"base_url={standin.url}/v1beta"],
+            ["monitor", "prompt", "add", "Best analytics tool for a café?"],
+            ["monitor", "prompt", "add", "Is {brand} better than {competitor}?"],
+            ["monitor", "run", "--brand", DEMO, "--samples", "2"],
+        ):
+            result = cli.invoke(cli_app, args)
+            assert result.exit_code == 0, result.output
+    db = database()
+    with db.write() as session:
+        brand_id = get_brand(session, DEMO).id
+        answers = list(session.exec(select(MonitorAnswer)))
+        assert answers
+        for answer in answers:
+            answer.prompt_text = f"Which tool? {XSS}"
+            session.add(answer)
+    with _logged_in(db) as client:
+        assert client.get("/visibility", follow_redirects=False).headers["location"] == f"/visibility/{brand_id}"
+        response = client.get(f"/visibility/{brand_id}", params={"days": 30})
+        assert response.status_code == 200
+        page = response.text
+    assert "mention rate" in page and "<td>gpt</td>" in page and "<td>gemini</td>" in page and "all engines" in page
+    assert re.search(r"\d+% <span class=\"interval\">\(95%: \d+–\d+%, \d+/\d+\)</span>", page)
+    assert "Globex" in page and "Initech" in page and "acme-analytics.example" in page
+    assert "Sample answers" in page and "Which tool? &#34;&gt;&lt;script&gt;alert(1)" in page
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert '<mark class="entity-' in page
+    assert canary not in page
+
+
+def test_visibility_segments_mark_names_and_escape_answer_text(browser_client: TestClient, site: Site) -> None:
+    from advocado.web.insights import marked_segments
+
+    assert marked_segments("Use Acme or Globex.", [(12, 18, "competitor", "Globex"), (4, 8, "brand", "Acme"),
+                                                   (5, 9, "brand", "overlap")]) == [
+        ("Use ", None), ("Acme", "brand"), (" or ", None), ("Globex", "competitor"), (".", None)]
+    page = browser_client.get(f"/visibility/{site.brand_id}").text
+    assert "No answers in this period" in page and "No analysed answers yet." in page
