@@ -35,6 +35,7 @@ from storage.public import (  # noqa: F401  (registers the public-face tables)
     CampaignCustomer,
     NpsResponse,
     NpsSurvey,
+    PublicSecret,
     ReviewRequest,
     TestimonialConsent,
     TestimonialForm,

@@ -238,6 +238,27 @@ def get_survey(session: Session, public_id: str) -> NpsSurvey:
     return survey
 
 
+class PublicSecret(SQLModel, table=True):
+    """A random key the public pages sign with (form timestamps, withdrawal links), kept across restarts."""
+
+    __tablename__ = "public_secrets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    value: str
+    created_at: datetime = _utc(nullable=False)
+
+
+def public_secret(session: Session, name: str) -> bytes:
+    """The named signing key, created on first use."""
+    stored = session.exec(select(PublicSecret).where(PublicSecret.name == name)).first()
+    if stored is None:
+        stored = PublicSecret(name=name, value=secrets.token_urlsafe(32))
+        session.add(stored)
+        session.flush()
+    return stored.value.encode()
+
+
 @dataclass(frozen=True)
 class ShownItem:
     """An approved mention a widget may show, with what the mix needs and the public details."""

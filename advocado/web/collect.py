@@ -32,7 +32,7 @@ from storage import (
     utcnow,
 )
 from storage.models import Brand, DisplayStatus, MentionKind
-from storage.public import TestimonialConsent, TestimonialForm, get_form
+from storage.public import TestimonialConsent, TestimonialForm, get_form, public_secret
 from widgets.payload import safe_https
 
 DEFAULT_CONSENT = ("I agree that {brand} may publish this testimonial with my name and the details I gave "
@@ -204,8 +204,9 @@ def _thanks(request: Request, brand: Brand, withdraw: str | None = None) -> HTML
 
 
 def install(app: FastAPI) -> None:
-    """Add the form routes and their guards (keyed from the app's session secret when it has one)."""
-    signer_keys = app.state.auth.signer.secret_keys
-    secret = hmac.new(signer_keys[-1], b"advocado-public-forms", hashlib.sha256).digest()
+    """Add the form routes and their guards, keyed with a secret stored in the database so that
+    forms left open and withdrawal links keep working across restarts."""
+    with app.state.db.write() as session:
+        secret = public_secret(session, "public-forms")
     app.state.form_guards = FormGuards(secret=secret, stamp=Stamp(secret, time.time))
     app.include_router(router)
