@@ -172,6 +172,20 @@ def run_options() -> Any:
     return RunOptions(allow_private_networks=config.allow_private_networks, keys=keys, user_agent=config.user_agent)
 
 
+async def configured_monitor_run() -> None:
+    """Run every brand whose monitor run is due (`ADVOCADO_MONITOR_SCHEDULE_HOURS`); called hourly by
+    `advocado serve` and `advocado worker`. A brand is scheduled once it has had a first manual run."""
+    from datetime import timedelta
+
+    from monitor import run_due
+    from storage import utcnow
+
+    config = settings()
+    await run_due(database(), now=utcnow, every=timedelta(hours=config.monitor_schedule_hours),
+                  samples=config.monitor_samples, options=run_options(), scorer=_scorer(),
+                  control_brand=config.monitor_control_brand)
+
+
 @monitor_app.command("run")
 @friendly_errors
 def monitor_run(

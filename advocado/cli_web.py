@@ -44,9 +44,15 @@ def configured_jobs(*, schedule: bool = True) -> Jobs:
                                     quantize_int8=values.sentiment_quantize, threads=values.sentiment_threads)
 
     from advocado.cli_alerts import configured_check
+    from advocado.cli_monitor import configured_monitor_run
+    from advocado.web.jobs import PeriodicJob
 
+    periodic = [
+        PeriodicJob("alerts", "check alert rules and deliver", 3600, configured_check),
+        PeriodicJob("monitor", "AI-visibility monitor runs that are due", 3600, configured_monitor_run),
+    ]
     return Jobs(database(), http_options(), model_name=values.sentiment_model, load_model=load_model,
-                failure_threshold=values.failure_threshold, schedule=schedule, check_alerts=configured_check)
+                failure_threshold=values.failure_threshold, schedule=schedule, periodic=periodic)
 
 
 @friendly_errors

@@ -9,8 +9,9 @@ loaded the jobs carry on collecting and one warning says why.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +24,17 @@ from storage import Database, utcnow
 log = logging.getLogger(__name__)
 
 SCORE_EVERY_SECONDS = 600
-ALERT_CHECK_EVERY_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the scheduler repeats, such as checking alert rules or running the AI-visibility monitor.
+    `run` is a coroutine function, or a plain function that runs in a worker thread."""
+
+    id: str
+    name: str
+    every_seconds: int
+    run: Callable[[], Any]
 
 
 @dataclass
@@ -41,15 +52,14 @@ class Jobs:
     """Starts and stops the scheduler; `run_now` queues one collection outside the schedule."""
 
     def __init__(self, db: Database, options: HttpOptions, *, model_name: str, load_model: Callable[[], Any] | None,
-                 failure_threshold: int = 3, schedule: bool = True,
-                 check_alerts: Callable[[], Any] | None = None) -> None:
+                 failure_threshold: int = 3, schedule: bool = True, periodic: Sequence[PeriodicJob] = ()) -> None:
         self.db = db
         self.options = options
         self.failure_threshold = failure_threshold
         self.schedule = schedule
         self.scoring = ScoringState(model=model_name)
         self._load_model = load_model
-        self._check_alerts = check_alerts
+        self.periodic = list(periodic)
         self._model: Any = None
         self._score_lock = asyncio.Lock()
         self.sources: Any = None
@@ -77,9 +87,9 @@ class Jobs:
             self.sources.scheduler.add_job(self.score_new, IntervalTrigger(seconds=SCORE_EVERY_SECONDS), id="score",
                                            name="score new mentions", replace_existing=True,
                                            next_run_time=utcnow() + timedelta(seconds=5))
-            if self._check_alerts is not None:
-                self.sources.scheduler.add_job(self.check_alerts, IntervalTrigger(seconds=ALERT_CHECK_EVERY_SECONDS),
-                                               id="alerts", name="check alert rules and deliver", replace_existing=True,
+            for job in self.periodic:
+                self.sources.scheduler.add_job(self.run_periodic, IntervalTrigger(seconds=job.every_seconds), args=[job],
+                                               id=job.id, name=job.name, replace_existing=True,
                                                next_run_time=utcnow() + timedelta(seconds=30))
         else:
             self.sources.scheduler.start()
@@ -115,14 +125,15 @@ class Jobs:
                 found[int(job.id.removeprefix("source-"))] = job.next_run_time
         return found
 
-    async def check_alerts(self) -> None:
-        """Evaluate the alert rules and deliver due alerts, in a thread; a failure is logged, never raised."""
-        if self._check_alerts is None:
-            return
+    async def run_periodic(self, job: PeriodicJob) -> None:
+        """Run one periodic job; a failure is logged, never raised, and the next turn tries again."""
         try:
-            await asyncio.to_thread(self._check_alerts)
-        except Exception:  # noqa: BLE001 - one bad check must not stop the scheduler; the next hour retries
-            log.exception("alert check failed")
+            if inspect.iscoroutinefunction(job.run):
+                await job.run()
+            else:
+                await asyncio.to_thread(job.run)
+        except Exception:  # noqa: BLE001 - one failing job must not stop the scheduler
+            log.exception("%s failed", job.name)
 
     async def score_new(self) -> int:
         """Score every mention the configured model has not scored yet; 0 when the model is unavailable."""

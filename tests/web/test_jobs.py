@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import sentiment
-from advocado.web.jobs import Jobs
+from advocado.web.jobs import Jobs, PeriodicJob
 from collectors import HttpOptions, RunReport
 from storage import Database
 
@@ -63,26 +63,33 @@ def test_new_mentions_are_scored_right_after_a_collection(db: Database, monkeypa
     assert scored == [(db, model), (db, model)]
 
 
-def test_the_scheduler_checks_alerts_hourly_and_survives_a_failing_check(db: Database, caplog: pytest.LogCaptureFixture) -> None:
-    checks: list[int] = []
+def test_periodic_jobs_are_scheduled_and_a_failing_one_is_logged_not_raised(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    checks: list[str] = []
 
     def failing_check() -> None:
-        checks.append(1)
+        checks.append("alerts")
         raise RuntimeError("smtp server down")
 
+    async def monitor_run() -> None:
+        checks.append("monitor")
+
+    periodic = [PeriodicJob("alerts", "alert check", 3600, failing_check),
+                PeriodicJob("monitor", "monitor runs", 3600, monitor_run)]
+
     async def scenario() -> list[str]:
-        jobs = Jobs(db, HttpOptions(), model_name="fake-model", load_model=None, schedule=True, check_alerts=failing_check)
+        jobs = Jobs(db, HttpOptions(), model_name="fake-model", load_model=None, schedule=True, periodic=periodic)
         await jobs.start()
         try:
             job_ids = [job.id for job in jobs.sources.scheduler.get_jobs()]
-            await jobs.check_alerts()
-            await jobs.check_alerts()
+            for job in periodic:
+                await jobs.run_periodic(job)
+            await jobs.run_periodic(periodic[0])
         finally:
             await jobs.stop()
         return job_ids
 
     with caplog.at_level(logging.ERROR, logger="advocado.web.jobs"):
         job_ids = asyncio.run(scenario())
-    assert "alerts" in job_ids
-    assert len(checks) == 2
+    assert {"alerts", "monitor"} <= set(job_ids)
+    assert checks == ["alerts", "monitor", "alerts"]
     assert caplog.text.count("alert check failed") == 2
