@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -30,6 +31,7 @@ from widgets.payload import HEIGHTS, THEMES, choose, clean_colors, widget_payloa
 router = APIRouter(include_in_schema=False)
 LoggedIn = Annotated[Caller, Depends(page_caller)]
 KINDS = [kind.value for kind in WidgetKind]
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?")
 PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", "img-src 'self' data: https:")
 """The dashboard's policy, plus the customers' https avatars the preview shows."""
 MODES = [mode.value for mode in WidgetMode]
@@ -59,6 +61,8 @@ def apply_settings(widget: Widget, values: dict[str, str]) -> Widget:
     widget.featured_ids = _ids(values.get("featured", ""))
     widget.schema_type = values.get("schema_type") if values.get("schema_type") in ELIGIBLE_TYPES else None
     widget.schema_name = (values.get("schema_name") or "").strip()[:200] or None
+    origins = [origin.rstrip("/") for origin in values.get("allowed_origins", "").replace(",", " ").split()]
+    widget.allowed_origins = [origin for origin in origins if ORIGIN.fullmatch(origin)][:20]
     return widget
 
 

@@ -55,12 +55,14 @@ def test_create_save_and_preview(admin: TestClient, shop: Shop) -> None:
         assert get_widget(session, public_id).kind == "wall", "a preview never saves"
 
     saved = admin.post(f"/widgets/{public_id}", data={"kind": "badge", "mode": "representative", "size": "3", "theme": "dark",
-                                                      "accent": "#0a7", "font": "x;}</style><script>", "schema_type": "Organization"},
+                                                      "accent": "#0a7", "font": "x;}</style><script>", "schema_type": "Organization",
+                                                      "allowed_origins": "https://a.example/ javascript:x https://b.example:8443"},
                        headers={"Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
     assert saved.status_code == 303
     with shop.db.read() as session:
         widget = get_widget(session, public_id)
     assert (widget.kind, widget.size, widget.theme, widget.colors, widget.schema_type) == ("badge", 3, "dark", {"accent": "#0a7"}, None)
+    assert widget.allowed_origins == ["https://a.example", "https://b.example:8443"]
 
 
 def test_cross_site_save_is_refused(admin: TestClient, shop: Shop) -> None:
