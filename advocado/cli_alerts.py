@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from advocado.alerts import RULE_HELP, RULES, CheckReport, InvalidChannel, RetryPolicy, SendOptions, channel_kind, run_check
+from advocado.alerts import RULE_HELP, CheckReport, InvalidChannel, RetryPolicy, SendOptions, channel_kind, run_check
 from advocado.alerts.report import opinion_report, parse_since
 from advocado.context import UserError, console, database, errors, friendly_errors, settings
 from sentiment.opinion import SENSITIVITIES
@@ -178,7 +178,7 @@ def alert_add(
     cooldown_hours: Annotated[float, typer.Option(help="After an alert, stay quiet this long for this rule.")] = 24.0,
 ) -> None:
     """Add an alert rule for a brand and print its id."""
-    if rule not in RULES:
+    if rule not in RULE_HELP:
         raise UserError(f"unknown rule {rule!r}; use one of: " + "; ".join(f"{n} ({h})" for n, h in RULE_HELP.items()))
     if sensitivity not in SENSITIVITIES:
         raise UserError(f"--sensitivity: use one of {', '.join(SENSITIVITIES)}")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from advocado.alerts.channels import AlertMessage, Channel, SendOptions, channel_kind
 from advocado.alerts.errors import AlertError, DeliveryFailed
-from advocado.alerts.rules import Finding, evaluate, lookback
+from advocado.alerts.rules import MONITOR_RULE_HELP, Finding, evaluate, evaluate_monitor, lookback
 from sentiment.opinion import load_opinions, sensitivity
 from storage import Database, utcnow
 from storage.alerts import DueDelivery, claim_due, last_event, list_rules, mark_unconfirmed, record_event, record_outcome
@@ -64,10 +64,13 @@ def check_rules(db: Database, now: datetime | None = None, report: CheckReport |
         if brand is None:
             continue
         label = f"rule {rule.id} ({rule.rule}, {brand.name})"
-        tuning = sensitivity(rule.sensitivity)
-        with db.read() as session:
-            opinions = load_opinions(session, brand, since=now - lookback(tuning), until=now + timedelta(seconds=1))
-        finding = evaluate(rule.rule, brand.name, opinions, now, rule.sensitivity)
+        if rule.rule in MONITOR_RULE_HELP:
+            finding = evaluate_monitor(db, rule.rule, brand.name, now)
+        else:
+            tuning = sensitivity(rule.sensitivity)
+            with db.read() as session:
+                opinions = load_opinions(session, brand, since=now - lookback(tuning), until=now + timedelta(seconds=1))
+            finding = evaluate(rule.rule, brand.name, opinions, now, rule.sensitivity)
         with db.write() as session:
             stored = session.get(AlertRule, rule.id)
             if stored is None:

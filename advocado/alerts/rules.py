@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from storage import Database
+
+from monitor import alerts as monitor_alerts
 from sentiment.opinion import (
     Opinion, Sensitivity, near_duplicate_bursts, negative_shift, rating_drop, rating_text_mismatches, sensitivity,
 )
@@ -93,6 +96,17 @@ RULE_HELP = {
     "review-burst": f"5 or more near-identical reviews within {BURST_DAYS} days (a campaign or fake reviews)",
     "rating-text-mismatch": "4-5 stars with clearly negative text, or 1-2 stars with clearly positive text",
 }
+
+
+# Rules over the AI-visibility monitor's stored answers; they read the database themselves.
+MONITOR_RULE_HELP = dict(monitor_alerts.RULE_HELP)
+RULE_HELP.update(MONITOR_RULE_HELP)
+
+
+def evaluate_monitor(db: Database, rule: str, brand: str, now: datetime) -> Finding | None:
+    """Run one AI-visibility rule (`ai-...`) for a brand as of `now`."""
+    found = monitor_alerts.evaluate(db, rule, brand, now)
+    return None if found is None else Finding(found.window_key, found.title, found.text, dict(found.details))
 
 
 def lookback(tuning: Sensitivity) -> timedelta:

@@ -82,3 +82,26 @@ def test_scheduling_hook_runs_brands_that_are_due(db: Database, standin: StandIn
     reports = asyncio.run(run_due(db, now=lambda: WEEK1 + timedelta(days=1), samples=2, options=later))
     assert len(reports) == 1 and reports[0].answers == 4
     assert due_brands(db, WEEK1 + timedelta(days=1, hours=1)) == []
+
+
+def test_an_ai_visibility_drop_fires_through_the_alert_outbox_once(db: Database, sleeps: Sleeps) -> None:
+    from advocado.alerts import RULE_HELP, check_rules
+    from storage import get_brand
+    from storage.alerts import add_channel, add_rule, recent_events
+
+    with StandIn() as placeholder:
+        seed(db, placeholder.url, prompts=("Best analytics tool?", "Analytics for a café?"))
+    _week(db, (HAPPY_ACME, GLOBEX), WEEK1, sleeps, 1)
+    _week(db, (GLOBEX, INITECH), WEEK2, sleeps, 3)
+    assert "ai-visibility-drop" in RULE_HELP  # what `advocado alert add --rule` accepts
+    with db.write() as session:
+        channel = add_channel(session, "webhook", {"url": "https://hooks.example/advocado", "secret": "s"})
+        add_rule(session, get_brand(session, "Acme Analytics"), "ai-visibility-drop", [channel.id or 0])
+    now = WEEK2 + timedelta(hours=1)
+    first = check_rules(db, now)
+    again = check_rules(db, now + timedelta(minutes=5))
+    with db.read() as session:
+        events = recent_events(session, get_brand(session, "Acme Analytics"))
+    assert len(first.fired) == 1 and "ai-visibility-drop" in first.fired[0]
+    assert again.fired == [] and len(again.already_sent) == 1
+    assert len(events) == 1 and "gpt" in events[0][0].text and events[0][1].rule == "ai-visibility-drop"
