@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from collectors._netguard import GuardedTransport
+from collectors import GuardedTransport
 from collectors.errors import AddressRefused as CollectorAddressRefused
 from monitor.errors import (
     AccessDenied, AddressRefused, BadRequest, BudgetExhausted, ConnectionFailed, ParseError, RateLimited,
