@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -42,8 +43,9 @@ def test_create_save_and_preview(admin: TestClient, shop: Shop) -> None:
     public_id = created.headers["location"].split("/widgets/")[1].split("?")[0]
     page = admin.get(f"/widgets/{public_id}")
     assert page.status_code == 200
-    assert f'data-advocado-widget="{public_id}"' in page.text and "/widget.js" in page.text
-    assert f"/w/{public_id}/frame?origin=" in page.text and f"/w/{public_id}.html" in page.text
+    embeds = html.unescape(page.text)
+    assert f'<div data-advocado-widget="{public_id}" data-height="520"' in embeds and "/widget.js\"></script>" in embeds
+    assert f"/w/{public_id}/frame?origin=" in embeds and f"/w/{public_id}.html" in embeds
     assert "Score " in page.text and "/t/" in page.text
 
     preview = admin.get(f"/widgets/{public_id}/preview.json",

@@ -20,6 +20,7 @@
         }));
       });
   }
+  refresh();
   form.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(refresh, 250); });
   form.addEventListener("change", function () { clearTimeout(pending); pending = setTimeout(refresh, 50); });
 })();
