@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import math
+import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from advocado.alerts import AlertError, channel_kind
+from advocado.alerts import RULE_HELP, AlertError, channel_kind
 from advocado.alerts.report import opinion_report
 from advocado.web import charts
-from advocado.web.pages import LoggedIn, _brands, _render
+from advocado.web.pages import LoggedIn, _back, _brands, _render
 from collectors.params import MASK
 from monitor import brand_report, sample_answers
+from sentiment.opinion import SENSITIVITIES
 from storage import Brand, NotFound, utcnow
-from storage.alerts import deliveries_of, list_channels, list_rules, recent_events
+from storage.alerts import (
+    add_channel,
+    add_rule,
+    deliveries_of,
+    list_channels,
+    list_rules,
+    recent_events,
+)
 from storage.models import AlertChannel
 
 router = APIRouter(include_in_schema=False)
 PERIODS = (7, 30, 90, 365)
+CHANNEL_KINDS = ("webhook", "slack", "email")
 
 
 def _brand(request: Request, brand_id: int) -> Brand:
@@ -91,8 +102,7 @@ def _masked(text: str | None, secrets: list[str]) -> str | None:
     return text
 
 
-@router.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, caller: LoggedIn) -> HTMLResponse:
+def _alerts_view(request: Request, caller: Any, **extra: Any) -> HTMLResponse:
     with request.app.state.db.read() as session:
         channels = list_channels(session)
         rules = list_rules(session)
@@ -102,7 +112,7 @@ def alerts_page(request: Request, caller: LoggedIn) -> HTMLResponse:
         events = events[:50]
         deliveries = deliveries_of(session, [event.id for event, _, _ in events if event.id is not None])
     shown = {channel.id: _shown_channel(channel) for channel in channels}
-    every_secret = [secret for _, secrets in shown.values() for secret in secrets]
+    every_secret = [secret for _, secrets_ in shown.values() for secret in secrets_]
     names = {channel.id: f"{channel.id}: {channel.kind} {channel.name}".strip() for channel in channels}
     by_event: dict[int, list[dict[str, Any]]] = {}
     for delivery in deliveries:
@@ -114,7 +124,101 @@ def alerts_page(request: Request, caller: LoggedIn) -> HTMLResponse:
                    channels=[(channel, shown[channel.id][0]) for channel in channels],
                    rules=[(rule, brand, [names.get(i, str(i)) for i in rule.channel_ids]) for rule, brand in rules],
                    events=[(event, rule, brand, _masked(event.text, every_secret), by_event.get(event.id or 0, []))
-                           for event, rule, brand in events])
+                           for event, rule, brand in events],
+                   channel_kinds=CHANNEL_KINDS, rule_help=RULE_HELP, sensitivities=list(SENSITIVITIES),
+                   channel_options=[(channel.id, names[channel.id]) for channel in channels],
+                   brand_options=[(brand.id, brand.name) for brand in _brands(request)], **extra)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request, caller: LoggedIn) -> HTMLResponse:
+    return _alerts_view(request, caller)
+
+
+def _lines(value: str) -> list[str]:
+    return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+
+
+def channel_raw(kind: str, *, url: str, secret: str, host: str, port: str, security: str, username: str,
+                password: str, sender: str, recipients: str) -> tuple[dict[str, Any], str | None]:
+    """The raw parameters of a new channel from the form, as `alert channel add` builds them (empty fields left
+    out), and the webhook signing secret generated when none was given."""
+    generated = None
+    if kind == "webhook":
+        if not secret:
+            secret = generated = secrets.token_urlsafe(32)
+        raw: dict[str, Any] = {"url": url, "secret": secret}
+    elif kind == "slack":
+        raw = {"url": url}
+    else:
+        raw = {"host": host, "port": port or "587", "security": security or "starttls", "username": username,
+               "password": password, "sender": sender, "recipients": _lines(recipients)}
+    return {key: value for key, value in raw.items() if value not in ("", None)}, generated
+
+
+Text = Annotated[str, Form(max_length=2000)]
+
+
+@router.post("/alerts/channels")
+def alerts_channel_add(request: Request, caller: LoggedIn, kind: Annotated[str, Form(max_length=50)],
+                       name: Annotated[str, Form(max_length=200)] = "", url: Text = "", secret: Text = "",
+                       host: Text = "", port: Annotated[str, Form(max_length=10)] = "",
+                       security: Annotated[str, Form(max_length=20)] = "", username: Text = "",
+                       password: Text = "", sender: Text = "", recipients: Text = "") -> Response:
+    """Add a channel, validated by its kind as the CLI does; secrets are never shown back, except a generated
+    webhook secret, once, on the page this answers with."""
+    url, secret, host, sender = url.strip(), secret.strip(), host.strip(), sender.strip()
+    given = [value for value in (url, secret, password) if len(value) >= 4]
+    try:
+        if kind not in CHANNEL_KINDS:
+            raise AlertError(f"unknown channel kind {kind!r}; use webhook, slack or email")
+        chosen = channel_kind(kind)
+        raw, generated = channel_raw(kind, url=url, secret=secret, host=host, port=port.strip(),
+                                     security=security.strip(), username=username.strip(), password=password,
+                                     sender=sender, recipients=recipients)
+        params = chosen.validate(raw)
+    except AlertError as error:
+        return _back("/alerts#add-channel", problem=_masked(str(error), given) or "invalid channel")
+    with request.app.state.db.write() as session:
+        channel = add_channel(session, kind, chosen.stored(params), name=name.strip())
+        channel_id = channel.id
+    if generated is None:
+        return _back("/alerts#channels", notice=f"Added {kind} channel {channel_id}.")
+    page = _alerts_view(request, caller, added_channel=channel_id, generated_secret=generated)
+    page.headers["cache-control"] = "no-store"
+    return page
+
+
+@router.post("/alerts/rules")
+async def alerts_rule_add(request: Request, caller: LoggedIn) -> Response:
+    """Add a rule with the checks of `alert add`: a known rule and sensitivity, a cooldown of 0 or more hours,
+    an existing brand and existing channels."""
+    form = await request.form()
+    rule = str(form.get("rule") or "")
+    sensitivity = str(form.get("sensitivity") or "medium")
+    brand_id = str(form.get("brand_id") or "")
+    channel_ids = [int(str(v)) for v in form.getlist("channel_ids") if str(v).isdigit()][:100]
+    if rule not in RULE_HELP:
+        return _back("/alerts#add-rule", problem=f"Unknown rule {rule[:50]!r}; use one of: {', '.join(RULE_HELP)}.")
+    if sensitivity not in SENSITIVITIES:
+        return _back("/alerts#add-rule", problem=f"Unknown sensitivity; use one of {', '.join(SENSITIVITIES)}.")
+    try:
+        cooldown = float(str(form.get("cooldown_hours") or "24"))
+    except ValueError:
+        cooldown = -1.0
+    if not math.isfinite(cooldown) or cooldown < 0 or cooldown > 24 * 366:
+        return _back("/alerts#add-rule", problem="The cooldown is a number of hours, 0 or more.")
+    try:
+        with request.app.state.db.write() as session:
+            brand = session.get(Brand, int(brand_id)) if brand_id.isdigit() else None
+            if brand is None:
+                raise NotFound("choose a brand")
+            added = add_rule(session, brand, rule, channel_ids, sensitivity=sensitivity, cooldown_hours=cooldown)
+            rule_id, brand_name = added.id, brand.name
+    except NotFound as error:
+        return _back("/alerts#add-rule", problem=f"Rule not added: {error}.")
+    unsent = "" if channel_ids else " It has no channel: its alerts are recorded and shown, not sent."
+    return _back("/alerts#rules", notice=f"Added rule {rule_id}: {rule} for {brand_name}.{unsent}")
 
 
 def marked_segments(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[str, str | None]]:

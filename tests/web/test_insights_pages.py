@@ -34,7 +34,11 @@ def test_every_insight_page_needs_a_login(client: TestClient) -> None:
     pages = [route for route in insights.routes if isinstance(route, Route)]
     assert len(pages) >= 2
     for route in pages:
-        response = client.get(re.sub(r"\{[^}]+\}", "1", route.path), follow_redirects=False)
+        method = "POST" if "POST" in (route.methods or ()) else "GET"
+        response = client.request(method, re.sub(r"\{[^}]+\}", "1", route.path), follow_redirects=False)
+        if method == "POST":
+            assert response.status_code == 401, route.path
+            continue
         assert response.status_code == 303 and response.headers["location"].startswith("/login?next="), route.path
 
 
@@ -147,3 +151,139 @@ def test_visibility_segments_mark_names_and_escape_answer_text(browser_client: T
         ("Use ", None), ("Acme", "brand"), (" or ", None), ("Globex", "competitor"), (".", None)]
     page = browser_client.get(f"/visibility/{site.brand_id}").text
     assert "No answers in this period" in page and "No analysed answers yet." in page
+
+
+def _channels(site: Site) -> list[tuple[str, str, dict[str, object]]]:
+    from storage.alerts import list_channels
+
+    with site.db.read() as session:
+        return [(c.kind, c.name, dict(c.params)) for c in list_channels(session)]
+
+
+def test_channels_added_on_the_alerts_page_are_stored_and_their_secrets_never_shown(
+        browser_client: TestClient, site: Site) -> None:
+    secret = "given-canary-SECRET-0123456789"
+    response = browser_client.post("/alerts/channels", data={
+        "kind": "webhook", "name": XSS, "url": "https://hooks.example/in", "secret": secret}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/alerts?notice=")
+    slack_url = "https://hooks.slack.com/services/T0/B0/slack-canary-XYZ"
+    browser_client.post("/alerts/channels", data={"kind": "slack", "url": slack_url})
+    password = "smtp-canary-PASSWORD-42"
+    page = browser_client.post("/alerts/channels", data={
+        "kind": "email", "host": "smtp.example", "port": "465", "security": "tls", "username": "ann",
+        "password": password, "sender": "alerts@acme.example", "recipients": "a@acme.example, b@acme.example"}).text
+    stored = _channels(site)
+    assert [(kind, params.get("url")) for kind, _, params in stored[:2]] == [
+        ("webhook", "https://hooks.example/in"), ("slack", slack_url)]
+    assert stored[0][1] == XSS and stored[0][2]["secret"] == secret
+    assert stored[2][0] == "email" and stored[2][2]["password"] == password and stored[2][2]["port"] == 465
+    assert stored[2][2]["recipients"] == ["a@acme.example", "b@acme.example"]
+    page = browser_client.get("/alerts").text
+    for hidden in (secret, slack_url, password, "slack-canary"):
+        assert hidden not in page
+    assert "secret=********" in page and "password=********" in page and "url=https://hooks.example/in" in page
+    assert "host=smtp.example" in page and "Add channel" in page and "Add rule" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_a_webhook_without_a_secret_gets_one_shown_once(browser_client: TestClient, site: Site) -> None:
+    response = browser_client.post("/alerts/channels", data={"kind": "webhook", "url": "https://hooks.example/in"},
+                                   follow_redirects=False)
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    (_, _, params), = _channels(site)
+    generated = str(params["secret"])
+    assert len(generated) >= 32 and generated in response.text and "Copy this signing secret now" in response.text
+    page = browser_client.get("/alerts").text
+    assert generated not in page and "Copy this signing secret now" not in page and "secret=********" in page
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"kind": "webhook", "url": "ftp://hooks.example/in", "secret": "x" * 20}, "must start with https://"),
+    ({"kind": "webhook", "url": "not a url at all", "secret": "x" * 20}, "URL"),
+    ({"kind": "webhook", "url": "https://hooks.example/in", "secret": "too-short"}, "at least 16 characters"),
+    ({"kind": "slack", "url": "javascript:alert(1)//slack-canary-1234"}, "must start with https://"),
+    ({"kind": "email", "host": "smtp.example", "sender": "nobody", "recipients": "a@acme.example"}, "sender"),
+    ({"kind": "email", "host": "smtp.example", "sender": "a@acme.example"}, "recipients"),
+    ({"kind": "pigeon", "url": "https://hooks.example/in"}, "unknown channel kind"),
+])
+def test_an_invalid_channel_gets_a_clear_message_and_stores_nothing(
+        browser_client: TestClient, site: Site, form: dict[str, str], message: str) -> None:
+    response = browser_client.post("/alerts/channels", data=form, follow_redirects=False)
+    assert response.status_code == 303 and "problem=" in response.headers["location"]
+    page = browser_client.get(response.headers["location"]).text
+    problem = re.search(r'<p class="problem" role="alert">(.*?)</p>', page, re.DOTALL)
+    assert problem and message in problem.group(1), page
+    assert "slack-canary" not in page and "too-short" not in page
+    assert _channels(site) == []
+
+
+def test_rules_added_on_the_alerts_page_are_stored_and_listed(browser_client: TestClient, site: Site) -> None:
+    from storage.alerts import add_channel, list_rules
+
+    with site.db.write() as session:
+        hook = add_channel(session, "slack", {"url": "https://hooks.slack.com/services/x"}, name="team")
+        hook_id = hook.id
+    page = browser_client.get("/alerts").text
+    assert "ai-visibility-drop" in page and "a competitor is now mentioned more often" in page
+    assert f'name="channel_ids" value="{hook_id}"' in page
+    response = browser_client.post("/alerts/rules", data={
+        "brand_id": str(site.brand_id), "rule": "ai-visibility-drop", "sensitivity": "high",
+        "channel_ids": [str(hook_id)], "cooldown_hours": "6.5"}, follow_redirects=False)
+    assert response.status_code == 303 and "notice=" in response.headers["location"]
+    browser_client.post("/alerts/rules", data={"brand_id": str(site.other_brand_id), "rule": "negative-shift",
+                                               "sensitivity": "low", "cooldown_hours": "0"})
+    with site.db.read() as session:
+        rules = [(name, r.rule, r.sensitivity, r.channel_ids, r.cooldown_hours) for r, name in list_rules(session)]
+    assert rules == [("Acme", "ai-visibility-drop", "high", [hook_id], 6.5), ("Globex", "negative-shift", "low", [], 0)]
+    page = browser_client.get("/alerts").text
+    rows = re.search(r'<section id="rules">.*?</tbody>', page, re.DOTALL)
+    assert rows and "ai-visibility-drop" in rows.group(0) and f"{hook_id}: slack team" in rows.group(0)
+    assert "6.5 h" in rows.group(0) and "Globex" in rows.group(0)
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"rule": "negative-shfit"}, "Unknown rule"),
+    ({"rule": "<script>alert(1)</script>"}, "Unknown rule"),
+    ({"sensitivity": "extreme"}, "Unknown sensitivity"),
+    ({"cooldown_hours": "-1"}, "cooldown"),
+    ({"cooldown_hours": "nan"}, "cooldown"),
+    ({"brand_id": "999999"}, "choose a brand"),
+    ({"channel_ids": "424242"}, "no alert channel with id 424242"),
+])
+def test_an_invalid_rule_gets_a_clear_message_and_stores_nothing(
+        browser_client: TestClient, site: Site, form: dict[str, str], message: str) -> None:
+    from storage.alerts import list_rules
+
+    data = {"brand_id": str(site.brand_id), "rule": "negative-shift", "sensitivity": "medium", "cooldown_hours": "24"}
+    response = browser_client.post("/alerts/rules", data=data | form, follow_redirects=False)
+    assert response.status_code == 303 and "problem=" in response.headers["location"]
+    page = browser_client.get(response.headers["location"]).text
+    problem = re.search(r'<p class="problem" role="alert">(.*?)</p>', page, re.DOTALL)
+    assert problem and message in problem.group(1), page
+    assert "<script>alert(1)" not in page
+    with site.db.read() as session:
+        assert list_rules(session) == []
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}])
+def test_cross_site_alert_form_posts_are_refused(browser_client: TestClient, site: Site,
+                                                 headers: dict[str, str]) -> None:
+    from storage.alerts import list_rules
+
+    channel = browser_client.post("/alerts/channels", data={"kind": "slack", "url": "https://hooks.example/x"},
+                                  headers=headers, follow_redirects=False)
+    rule = browser_client.post("/alerts/rules", data={"brand_id": str(site.brand_id), "rule": "negative-shift"},
+                               headers=headers, follow_redirects=False)
+    for response in (channel, rule):
+        assert response.status_code == 403 and response.json()["error"]["code"] == "cross_site_request"
+    with site.db.read() as session:
+        assert list_rules(session) == []
+    assert _channels(site) == []
+
+
+def test_alert_forms_need_a_login(client: TestClient, site: Site) -> None:
+    for path, data in (("/alerts/channels", {"kind": "slack", "url": "https://hooks.example/x"}),
+                       ("/alerts/rules", {"brand_id": str(site.brand_id), "rule": "negative-shift"})):
+        response = client.post(path, data=data, follow_redirects=False)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
+    assert _channels(site) == []
