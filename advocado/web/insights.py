@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -15,7 +16,7 @@ from advocado.alerts.report import opinion_report
 from advocado.web import charts
 from advocado.web.pages import LoggedIn, _back, _brands, _render
 from collectors.params import MASK
-from monitor import brand_report, sample_answers
+from monitor import brand_report, sample_answers, timeline
 from sentiment.opinion import SENSITIVITIES
 from storage import Brand, NotFound, utcnow
 from storage.alerts import (
@@ -243,12 +244,67 @@ def visibility_home(request: Request, caller: LoggedIn) -> Response:
     return _first_brand(request, "visibility")
 
 
+@dataclass(frozen=True)
+class RatePoint:
+    """One period's rate as a bar with its 95% interval as a whisker (SVG units, y down); `rate` is the
+    `Rate.as_dict()` the table shows."""
+
+    label: str
+    rate: dict[str, Any]
+    x: float
+    width: float
+    y: float
+    y_low: float
+    y_high: float
+
+
+@dataclass(frozen=True)
+class RateChart:
+    engine: str
+    bucket_days: int
+    points: list[RatePoint]
+    first: str
+    last: str
+    width: int = charts.WIDTH
+    height: int = charts.HEIGHT
+
+
+def bucket_days_for(days: int) -> int:
+    return 1 if days <= 31 else 7 if days <= 180 else 30
+
+
+def rate_charts(rows: list[dict[str, Any]], *, start: datetime, days: int, bucket_days: int,
+                metric: str = "mention_rate") -> list[RateChart]:
+    """Per engine, one bar per period of `timeline(...)` rows with answers, at its place among all periods
+    from `start`, with a whisker from the interval's low to its high; geometry only, drawn by _rate_chart.html."""
+    slots = max(1, math.ceil(days / bucket_days))
+    slot = charts.WIDTH / slots
+    by_engine: dict[str, list[RatePoint]] = {}
+    for row in rows:
+        rate = row[metric]
+        period = datetime.fromisoformat(row["period"])
+        index = min(max(round((period - start).total_seconds() / (bucket_days * 86400)), 0), slots - 1)
+        value, low, high = (rate["value"], rate["low"], rate["high"]) if rate["n"] else (0.0, 0.0, 0.0)
+        by_engine.setdefault(row["engine"], []).append(RatePoint(
+            label=period.date().isoformat(), rate=rate, x=round(index * slot, 2), width=round(max(slot * 0.7, 1), 2),
+            y=round(charts.HEIGHT * (1 - value), 2), y_low=round(charts.HEIGHT * (1 - low), 2),
+            y_high=round(charts.HEIGHT * (1 - high), 2)))
+    first = start.date().isoformat()
+    last = (start + timedelta(days=days)).date().isoformat()
+    return [RateChart(engine=engine, bucket_days=bucket_days, points=points, first=first, last=last)
+            for engine, points in sorted(by_engine.items())]
+
+
 @router.get("/visibility/{brand_id}", response_class=HTMLResponse)
 def visibility_page(request: Request, brand_id: int, caller: LoggedIn, days: int = 30) -> HTMLResponse:
     days = min(max(days, 1), 3650)
     brand = _brand(request, brand_id)
-    report = brand_report(request.app.state.db, brand.name, since=utcnow() - timedelta(days=days))
+    now = utcnow()
+    report = brand_report(request.app.state.db, brand.name, since=now - timedelta(days=days))
     samples = sample_answers(request.app.state.db, brand.name, limit=5)
+    bucket = bucket_days_for(days)
+    over_time = rate_charts(timeline(request.app.state.db, brand.name, now=now, days=days, bucket_days=bucket),
+                            start=now - timedelta(days=days), days=days, bucket_days=bucket)
     return _render(request, "visibility.html", caller, brand=brand, brands=_brands(request), days=days,
-                   periods=PERIODS, report=report,
+                   periods=PERIODS, report=report, over_time=over_time,
                    samples=[(sample, marked_segments(sample.text, sample.mentions)) for sample in samples])

@@ -141,6 +141,22 @@ def test_visibility_page_shows_metrics_with_intervals_per_engine(cli: CliRunner,
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert '<mark class="entity-' in page
     assert canary not in page
+    over_time = re.search(r'<section id="over-time">.*?</section>', page, re.DOTALL)
+    assert over_time, page
+    section = over_time.group(0)
+    from monitor import timeline
+    from storage import utcnow
+
+    rows = timeline(db, DEMO, now=utcnow(), days=30, bucket_days=1)
+    assert {row["engine"] for row in rows} == {"gpt", "gemini"}
+    for row in rows:
+        rate = row["mention_rate"]
+        assert rate["n"] > 0
+        shown = (f'<tr><td>{row["period"][:10]}</td><td>{rate["value"] * 100:.0f}% <span class="interval">(95%: '
+                 f'{rate["low"] * 100:.0f}–{rate["high"] * 100:.0f}%, {rate["k"]}/{rate["n"]})</span></td></tr>')
+        assert shown in section, (shown, section)
+    assert "<h3>gemini</h3>" in section and "<h3>gpt</h3>" in section
+    assert section.count('class="whisker"') == 3 * len(rows) and section.count("<svg") == 2
 
 
 def test_visibility_segments_mark_names_and_escape_answer_text(browser_client: TestClient, site: Site) -> None:
@@ -287,3 +303,22 @@ def test_alert_forms_need_a_login(client: TestClient, site: Site) -> None:
         response = client.post(path, data=data, follow_redirects=False)
         assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
     assert _channels(site) == []
+
+
+def test_rate_charts_place_each_period_with_its_interval() -> None:
+    from datetime import UTC, datetime
+
+    from advocado.web.insights import bucket_days_for, rate_charts
+
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    rows = [{"period": "2026-11-08T00:00:00+00:00", "engine": "gpt",
+             "mention_rate": {"k": 1, "n": 4, "value": 0.25, "low": 0.05, "high": 0.7}},
+            {"period": "2026-11-01T00:00:00+00:00", "engine": "claude",
+             "mention_rate": {"k": 0, "n": 0, "value": None, "low": None, "high": None}}]
+    claude, gpt = rate_charts(rows, start=start, days=28, bucket_days=7)
+    assert (claude.engine, gpt.engine) == ("claude", "gpt") and (gpt.first, gpt.last) == ("2026-11-01", "2026-11-29")
+    point, = gpt.points
+    assert (point.label, point.x, point.width, point.y, point.y_low, point.y_high) == (
+        "2026-11-08", 180.0, 126.0, 120.0, 152.0, 48.0)
+    assert claude.points[0].y == 160.0
+    assert [bucket_days_for(d) for d in (7, 30, 90, 365)] == [1, 1, 7, 30]
