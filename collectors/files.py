@@ -34,8 +34,8 @@ def read_file(path: Path, *, fmt: str | None = None, mapping: Mapping[str, str] 
     except IsADirectoryError:
         raise ImportFileError(path, "is a directory, not a file") from None
     except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        raise ImportFileError(path, "not UTF-8 text; save the file as UTF-8", line=line) from None
+        bad_line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise ImportFileError(path, "not UTF-8 text; save the file as UTF-8", line=bad_line) from None
     readers = {"csv": _csv_records, "json": _json_records, "jsonl": _jsonl_records}
     items = []
     for line, record in readers[fmt](path, text):

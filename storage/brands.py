@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func
@@ -13,7 +13,7 @@ from storage.errors import AlreadyExists, NotFound
 from storage.models import Brand, Competitor, Source
 
 
-def _unique(values: Sequence[str]) -> list[str]:
+def _unique(values: Iterable[str]) -> list[str]:
     seen: dict[str, str] = {}
     for value in values:
         if (cleaned := value.strip()) and cleaned.casefold() not in seen:
@@ -70,6 +70,7 @@ def add_competitor(
         existing.domains = _unique([*existing.domains, *(d.lower() for d in domains)])
         session.add(existing)
         return existing
+    assert brand.id is not None, "the brand must be flushed first"
     competitor = Competitor(
         brand_id=brand.id, name=name.strip(), aliases=_unique(aliases), domains=_unique(d.lower() for d in domains)
     )
@@ -92,6 +93,7 @@ def add_source(
     schedule_seconds: int | None = None,
 ) -> Source:
     """Register a new source for `brand`."""
+    assert brand.id is not None, "the brand must be flushed first"
     source = Source(brand_id=brand.id, kind=kind, name=name, params=params or {}, schedule_seconds=schedule_seconds)
     session.add(source)
     session.flush()

@@ -116,7 +116,7 @@ def _ingest_batch(
         result.new = len(new_rows)
     if edits:
         # bind names must differ from column names in an executemany UPDATE
-        values = {name: bindparam("new_" + name) for name in edits[0] if name != "mention_id"}
+        values: dict[str, Any] = {name: bindparam("new_" + name) for name in edits[0] if name != "mention_id"}
         params = [{"new_" + name: value for name, value in edit.items()} for edit in edits]
         connection.execute(update(_MENTIONS).where(_MENTIONS.c.id == bindparam("new_mention_id")).values(values), params)
         edited = [edit["mention_id"] for edit in edits]
