@@ -70,9 +70,16 @@ def ingest(
                 select(_TOMBSTONES.c.external_id).where(_TOMBSTONES.c.source_id == source_id)).scalars()),
             hashes=set(connection.execute(select(_TOMBSTONES.c.content_hash)).scalars()),
         )
+        # A source with no mentions yet (a first import, a first collection) has nothing to compare
+        # against: only keys this call already wrote need looking up. Writers are serialised
+        # (BEGIN IMMEDIATE on SQLite; on PostgreSQL a concurrent first run of the same source fails
+        # on the unique key and is retried by the next run).
+        is_empty = connection.execute(
+            select(_MENTIONS.c.id).where(_MENTIONS.c.source_id == source_id).limit(1)).first() is None
+        written: set[str] | None = set() if is_empty else None
         now = utcnow()
         for batch in _batches(items):
-            result += _ingest_batch(connection, source_id, batch, erased, now)
+            result += _ingest_batch(connection, source_id, batch, erased, now, written)
         if cursor is not _UNSET:
             connection.execute(update(_SOURCES).where(_SOURCES.c.id == source_id).values(state=cursor or {}))
     return result
@@ -85,19 +92,26 @@ class _Erased:
 
 
 def _ingest_batch(
-    connection: Connection, source_id: int, batch: list[MentionIn], erased: _Erased, now: Any
+    connection: Connection, source_id: int, batch: list[MentionIn], erased: _Erased, now: Any,
+    written: set[str] | None,
 ) -> IngestResult:
+    """One batch; `written` is None when stored rows must be looked up, else the keys this call wrote
+    into a source that was empty when the call began."""
     result = IngestResult()
     latest = {item.external_id: (item, item.content_hash()) for item in batch}
     keys = list(latest)
-    stored = {
-        row.external_id: row
-        for row in connection.execute(
-            select(_MENTIONS.c.id, _MENTIONS.c.external_id, _MENTIONS.c.content_hash, _MENTIONS.c.status).where(
-                _MENTIONS.c.source_id == source_id, _MENTIONS.c.external_id.in_(keys)
+    stored = {}
+    if written is None or not written.isdisjoint(keys):
+        stored = {
+            row.external_id: row
+            for row in connection.execute(
+                select(_MENTIONS.c.id, _MENTIONS.c.external_id, _MENTIONS.c.content_hash, _MENTIONS.c.status).where(
+                    _MENTIONS.c.source_id == source_id, _MENTIONS.c.external_id.in_(keys)
+                )
             )
-        )
-    }
+        }
+    if written is not None:
+        written.update(keys)
     new_rows: list[dict[str, Any]] = []
     edits: list[dict[str, Any]] = []
     for key, (item, digest) in latest.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -65,6 +66,18 @@ def test_duplicates_within_one_call_are_stored_once(any_db: Database) -> None:
     with any_db.read() as session:
         assert len(_rows(session, source_id)) == 3
     assert result.new == 3
+
+
+def test_a_key_repeated_in_a_later_batch_of_a_first_import_is_an_edit_not_a_duplicate(
+        any_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules["storage.ingest"], "BATCH", 3)
+    source_id = _source(any_db)
+    items = _reviews(7) + [MentionIn(external_id="r1", text="changed later in the same file", rating=2)]
+    result = ingest(any_db, source_id, items)
+    with any_db.read() as session:
+        rows = _rows(session, source_id)
+    assert (result.new, result.updated) == (7, 1)
+    assert len(rows) == 7 and ("r1", "changed later in the same file", 2.0) in rows
 
 
 def test_an_edit_updates_the_row_drops_stale_scores_and_returns_to_moderation(any_db: Database) -> None:
