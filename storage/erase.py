@@ -12,21 +12,15 @@ from storage.models import Mention, SentimentScore, Source, Tombstone
 
 def _erase(session: Session, mentions: list[Mention], reason: str) -> int:
     ids = [mention.id for mention in mentions]
+    kept = set(session.exec(
+        select(Tombstone.source_id, Tombstone.external_id).where(
+            col(Tombstone.external_id).in_([mention.external_id for mention in mentions]))
+    ).all())
     for mention in mentions:
-        exists = session.exec(
-            select(Tombstone.id).where(
-                Tombstone.source_id == mention.source_id, Tombstone.external_id == mention.external_id
-            )
-        ).first()
-        if exists is None:
-            session.add(
-                Tombstone(
-                    source_id=mention.source_id,
-                    external_id=mention.external_id,
-                    content_hash=mention.content_hash,
-                    reason=reason,
-                )
-            )
+        if (mention.source_id, mention.external_id) not in kept:
+            kept.add((mention.source_id, mention.external_id))
+            session.add(Tombstone(source_id=mention.source_id, external_id=mention.external_id,
+                                  content_hash=mention.content_hash, reason=reason))
     session.exec(delete(SentimentScore).where(col(SentimentScore.mention_id).in_(ids)))  # type: ignore[call-overload]
     session.exec(delete(Mention).where(col(Mention.id).in_(ids)))  # type: ignore[call-overload]
     return len(ids)

@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Brand, Mention, SentimentScore, Source
+from storage.queries import latest_scores
 from storage.types import utcnow
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
@@ -132,19 +133,12 @@ def _conditions(where: MentionFilter, *, by_time: bool = False, sqlite: bool = T
 
 
 def _listed(session: Session, rows: list[Any]) -> list[ListedMention]:
-    ids = [mention.id for mention, *_ in rows]
-    scores: dict[int, tuple[str | None, Any]] = {}
-    if ids:
-        for mention_id, label, probabilities in session.exec(  # type: ignore[call-overload]
-            sa_select(col(SentimentScore.mention_id), col(SentimentScore.label), col(SentimentScore.probabilities))
-            .where(col(SentimentScore.mention_id).in_(ids)).order_by(col(SentimentScore.id))
-        ):
-            scores[mention_id] = (label, probabilities)
+    scores = latest_scores(session, [mention.id for mention, *_ in rows])
     listed = []
     for mention, brand_id, brand, kind, name in rows:
-        label, probabilities = scores.get(mention.id, (None, None))
-        listed.append(ListedMention(mention, brand_id, brand, kind, name, label,
-                                    dict(probabilities) if probabilities is not None else None))
+        score = scores.get(mention.id)
+        listed.append(ListedMention(mention, brand_id, brand, kind, name, score.label if score else None,
+                                    dict(score.probabilities) if score else None))
     return listed
 
 

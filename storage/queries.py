@@ -35,16 +35,20 @@ def iter_mentions(session: Session, brand: Brand, *, chunk: int = 1000) -> Itera
         ).all()
         if not rows:
             return
-        scores = _latest_scores(session, [mention.id for mention, _ in rows if mention.id is not None])
+        scores = latest_scores(session, [mention.id for mention, _ in rows if mention.id is not None])
         for mention, kind in rows:
             yield MentionRecord(mention, brand.name, kind, scores.get(mention.id or 0))
         last_id = rows[-1][0].id or last_id
 
 
-def _latest_scores(session: Session, mention_ids: list[int]) -> dict[int, SentimentScore]:
+def latest_scores(session: Session, mention_ids: list[int]) -> dict[int, SentimentScore]:
+    """Each mention's newest sentiment score (of any model), by mention id."""
     latest: dict[int, SentimentScore] = {}
+    if not mention_ids:
+        return latest
     for score in session.exec(
-        select(SentimentScore).where(col(SentimentScore.mention_id).in_(mention_ids)).order_by(col(SentimentScore.scored_at))
+        select(SentimentScore).where(col(SentimentScore.mention_id).in_(mention_ids))
+        .order_by(col(SentimentScore.scored_at), col(SentimentScore.id))
     ):
         latest[score.mention_id] = score
     return latest
